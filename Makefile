@@ -1,0 +1,39 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+VENV   ?= .venv
+PYTHON ?= python3
+PY      = $(VENV)/bin/python
+STAMP   = $(VENV)/.installed
+
+# Kernels started by nbgrader, nbval and the grader find `autograder` here.
+export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
+# The CIFAR-10 subset beside the repository, when there is one (CI has it);
+# otherwise course.data downloads the official archive into the user's cache.
+SHARED_CIFAR := $(wildcard $(CURDIR)/../shared/data/cifar-10-subset)
+ifneq ($(SHARED_CIFAR),)
+export CIFAR10_DIR ?= $(SHARED_CIFAR)
+endif
+export MPLBACKEND ?= Agg
+
+.PHONY: env demo test lab release clean
+env: $(STAMP)
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -e .
+	touch $(STAMP)
+
+demo: env
+	$(PY) -m autograder demo
+
+test: env
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lab: env
+	$(VENV)/bin/jupyter lab
+
+release: env
+	$(PY) -m autograder release
+
+clean:
+	rm -rf build .pytest_cache

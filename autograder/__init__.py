@@ -1,0 +1,2 @@
+"""Instructor-only: the hidden reference solutions, hidden-test helpers and the
+grading command (``python -m autograder``). Never released to students."""

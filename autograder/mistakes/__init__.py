@@ -1,0 +1,49 @@
+"""Realistic wrong implementations, one module per assignment.
+
+Each module lists ``MISTAKES``. The same list serves two jobs:
+- tests/ prove that the visible check of ``function`` fails on every mistake
+  and that its message contains ``hint`` (the explanation a student sees);
+- the sample class (``python -m autograder demo``) gives some students these
+  mistakes, so a grading run shows points lost on exactly those functions.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+ASSIGNMENT_MODULES = {
+    "01_chain_rule": "chain_rule",
+    "02_add_mul_layers": "add_mul_layers",
+    "03_affine_relu": "affine_relu",
+    "04_softmax_loss": "softmax_loss",
+    "05_batchnorm": "batchnorm",
+    "06_dropout": "dropout",
+    "07_solver_cifar10": "solver_cifar10",
+}
+
+
+@dataclass(frozen=True)
+class Mistake:
+    function: str  # the graded name; also the grade_id of its solution cell
+    name: str      # short id of the mistake, e.g. "db_averaged"
+    hint: str      # text the visible check's message must contain
+    source: str    # the whole wrong solution cell: one def or class
+
+    def compile(self, namespace: dict | None = None):
+        """Execute ``source`` in ``namespace`` (numpy as np is added) and return the object."""
+        import numpy as np
+
+        ns = {"np": np}
+        ns.update(namespace or {})
+        exec(compile(self.source, f"<mistake {self.function}:{self.name}>", "exec"), ns)  # noqa: S102
+        return ns[self.function]
+
+
+def mistakes_for(assignment: str) -> list[Mistake]:
+    """The mistakes listed for an assignment id such as ``03_affine_relu`` (none if no module)."""
+    module = ASSIGNMENT_MODULES.get(assignment, assignment)
+    try:
+        mod = importlib.import_module(f"{__name__}.{module}")
+    except ModuleNotFoundError:
+        return []
+    return list(mod.MISTAKES)

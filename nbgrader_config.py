@@ -1,0 +1,23 @@
+"""nbgrader settings for the course (read by nbgrader and by `python -m autograder`)."""
+import os
+
+c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
+
+here = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.root = here
+c.CourseDirectory.course_id = "backprop-from-scratch"
+# The gradebook: SQLite by default; `python -m autograder grade --db URL` overrides it.
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(here, "gradebook.db")
+# Files in source/<assignment>/ that never reach students.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+
+# What students see in place of the solutions.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Limits while grading (per cell, in seconds; output is cut, never the whole notebook lost).
+c.Execute.timeout = 120
+c.Execute.interrupt_on_timeout = True
+c.Execute.execute_retries = 0
+c.LimitOutput.max_lines = 1000
+c.LimitOutput.max_length = 10000
