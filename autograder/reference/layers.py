@@ -1,0 +1,139 @@
+"""Assignments 03, 05, 06: affine, ReLU, sigmoid, batch normalisation, dropout."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def affine_forward(x, w, b):
+    """out = x.reshape(N, D) @ w + b for x of shape (N, d1, ..., dk), D = d1 * ... * dk."""
+    out = x.reshape(x.shape[0], -1) @ w + b
+    return out, (x, w, b)
+
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    x_flat = x.reshape(x.shape[0], -1)
+    dx = (dout @ w.T).reshape(x.shape)
+    dw = x_flat.T @ dout
+    db = dout.sum(axis=0)
+    return dx, dw, db
+
+
+def relu_forward(x):
+    out = np.maximum(x, 0)
+    return out, x
+
+
+def relu_backward(dout, cache):
+    # The derivative at exactly 0 is taken as 0.
+    return dout * (cache > 0)
+
+
+def sigmoid_forward(x):
+    e = np.exp(-np.abs(x))  # exp of a non-positive number: no overflow for large |x|
+    out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return out, out
+
+
+def sigmoid_backward(dout, cache):
+    out = cache
+    return dout * out * (1.0 - out)
+
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    """Batch normalisation of x (N, D) per feature.
+
+    bn_param: mode ('train' or 'test'), eps (1e-5), momentum (0.9),
+    running_mean, running_var (zeros of shape (D,) when missing). In train
+    mode the batch mean and uncorrected variance are used and the running
+    statistics are updated in bn_param; test mode uses the running ones.
+    """
+    mode = bn_param.get("mode", "train")
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    D = x.shape[1]
+    running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
+    running_var = bn_param.get("running_var", np.zeros(D, dtype=x.dtype))
+
+    if mode == "train":
+        mean = x.mean(axis=0)
+        var = x.var(axis=0)  # uncorrected: divides by N
+        bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mean
+        bn_param["running_var"] = momentum * running_var + (1 - momentum) * var
+    elif mode == "test":
+        mean, var = running_mean, running_var
+    else:
+        raise ValueError(f"invalid batchnorm mode {mode!r}")
+
+    centered = x - mean
+    std = np.sqrt(var + eps)
+    x_hat = centered / std
+    out = gamma * x_hat + beta
+    cache = {"mode": mode, "x_hat": x_hat, "centered": centered, "std": std, "gamma": gamma}
+    return out, cache
+
+
+def batchnorm_backward(dout, cache):
+    """Backward through the graph of batchnorm_forward, one node at a time."""
+    x_hat, centered, std, gamma = cache["x_hat"], cache["centered"], cache["std"], cache["gamma"]
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    dx_hat = dout * gamma
+    if cache["mode"] == "test":  # mean and std are constants
+        return dx_hat / std, dgamma, dbeta
+    N = dout.shape[0]
+    # x_hat = centered * inv_std
+    dinv_std = (dx_hat * centered).sum(axis=0)
+    dcentered = dx_hat / std
+    # inv_std = (var + eps)^(-1/2)
+    dvar = dinv_std * (-0.5) * std ** -3
+    # var = mean(centered^2)
+    dcentered = dcentered + 2.0 * centered * dvar / N
+    # centered = x - mean(x)
+    dmean = -dcentered.sum(axis=0)
+    dx = dcentered + dmean / N
+    return dx, dgamma, dbeta
+
+
+def batchnorm_backward_alt(dout, cache):
+    """Same result as batchnorm_backward from the simplified closed form
+    dx = (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat)) / std."""
+    x_hat, std, gamma = cache["x_hat"], cache["std"], cache["gamma"]
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    dx_hat = dout * gamma
+    if cache["mode"] == "test":
+        return dx_hat / std, dgamma, dbeta
+    dx = (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0)) / std
+    return dx, dgamma, dbeta
+
+
+def dropout_forward(x, dropout_param):
+    """Inverted dropout: in train mode drop each unit with probability p and
+    scale the kept ones by 1 / (1 - p); test mode returns x unchanged.
+
+    dropout_param: p, mode ('train' or 'test'), optional seed (a seed makes
+    the mask the same on every call).
+    """
+    p = dropout_param["p"]
+    mode = dropout_param.get("mode", "train")
+    if not 0 <= p < 1:
+        raise ValueError(f"dropout probability p must be in [0, 1), got {p}")
+    if mode == "train":
+        seed = dropout_param.get("seed")
+        rng = np.random.default_rng(seed) if seed is not None else np.random
+        mask = ((rng.random(x.shape) >= p) / (1 - p)).astype(x.dtype)
+        out = x * mask
+    elif mode == "test":
+        mask = None
+        out = x.copy()
+    else:
+        raise ValueError(f"invalid dropout mode {mode!r}")
+    return out, (mode, mask)
+
+
+def dropout_backward(dout, cache):
+    mode, mask = cache
+    if mode == "train":
+        return dout * mask
+    return dout.copy()

@@ -1,0 +1,143 @@
+"""Assignments 04 and 06: a two-layer net and a fully connected net of any depth."""
+from __future__ import annotations
+
+import numpy as np
+
+from .layers import (
+    affine_backward,
+    affine_forward,
+    batchnorm_backward_alt,
+    batchnorm_forward,
+    dropout_backward,
+    dropout_forward,
+    relu_backward,
+    relu_forward,
+)
+from .losses import softmax_loss
+
+
+class TwoLayerNet:
+    """affine - relu - affine - softmax, with L2 penalty 0.5 * reg * sum(W^2)."""
+
+    def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10,
+                 weight_scale=1e-3, reg=0.0):
+        self.reg = reg
+        # Global np.random, so that np.random.seed makes the net reproducible.
+        self.params = {
+            "W1": weight_scale * np.random.randn(input_dim, hidden_dim),
+            "b1": np.zeros(hidden_dim),
+            "W2": weight_scale * np.random.randn(hidden_dim, num_classes),
+            "b2": np.zeros(num_classes),
+        }
+
+    def loss(self, X, y=None):
+        """Scores (N, C) when y is None, else (loss, grads) with grads keyed like params."""
+        p = self.params
+        hidden, cache1 = affine_forward(X, p["W1"], p["b1"])
+        hidden, cache_relu = relu_forward(hidden)
+        scores, cache2 = affine_forward(hidden, p["W2"], p["b2"])
+        if y is None:
+            return scores
+
+        data_loss, dscores = softmax_loss(scores, y)
+        loss = data_loss + 0.5 * self.reg * (np.sum(p["W1"] ** 2) + np.sum(p["W2"] ** 2))
+        grads = {}
+        dhidden, grads["W2"], grads["b2"] = affine_backward(dscores, cache2)
+        dhidden = relu_backward(dhidden, cache_relu)
+        _, grads["W1"], grads["b1"] = affine_backward(dhidden, cache1)
+        grads["W1"] = grads["W1"] + self.reg * p["W1"]
+        grads["W2"] = grads["W2"] + self.reg * p["W2"]
+        return loss, grads
+
+
+class FullyConnectedNet:
+    """{affine - [batchnorm] - relu - [dropout]} x (L - 1) - affine - softmax.
+
+    params: W1..WL, b1..bL and, with batchnorm, gamma1..gamma(L-1),
+    beta1..beta(L-1). The L2 penalty 0.5 * reg * sum(W^2) covers weights only.
+    """
+
+    def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10, dropout=0.0,
+                 normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float64, seed=None):
+        if normalization not in (None, "batchnorm"):
+            raise ValueError(f"normalization must be None or 'batchnorm', got {normalization!r}")
+        if not 0 <= dropout < 1:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        self.normalization = normalization
+        self.use_dropout = dropout > 0
+        self.reg = reg
+        self.dtype = dtype
+        self.num_layers = len(hidden_dims) + 1
+
+        # A seed gives a private generator; without one the global np.random
+        # state is used, so np.random.seed in a notebook makes nets reproducible.
+        if seed is not None:
+            generator = np.random.default_rng(seed)
+
+            def randn(*shape):
+                return generator.standard_normal(shape)
+        else:
+            randn = np.random.randn
+        dims = [input_dim, *hidden_dims, num_classes]
+        self.params = {}
+        for i in range(1, self.num_layers + 1):
+            fan_in, fan_out = dims[i - 1], dims[i]
+            self.params[f"W{i}"] = weight_scale * randn(fan_in, fan_out)
+            self.params[f"b{i}"] = np.zeros(fan_out)
+            if normalization == "batchnorm" and i < self.num_layers:
+                self.params[f"gamma{i}"] = np.ones(fan_out)
+                self.params[f"beta{i}"] = np.zeros(fan_out)
+        for name, value in self.params.items():
+            self.params[name] = value.astype(dtype)
+
+        self.dropout_param = {}
+        if self.use_dropout:
+            self.dropout_param = {"mode": "train", "p": dropout}
+            if seed is not None:
+                self.dropout_param["seed"] = seed
+        self.bn_params = []
+        if normalization == "batchnorm":
+            self.bn_params = [{"mode": "train"} for _ in range(self.num_layers - 1)]
+
+    def loss(self, X, y=None):
+        """Scores (N, C) when y is None (test mode), else (loss, grads) (train mode)."""
+        X = X.astype(self.dtype)
+        mode = "test" if y is None else "train"
+        if self.use_dropout:
+            self.dropout_param["mode"] = mode
+        for bn_param in self.bn_params:
+            bn_param["mode"] = mode
+
+        p = self.params
+        caches = []
+        out = X
+        for i in range(1, self.num_layers):
+            layer = {}
+            out, layer["affine"] = affine_forward(out, p[f"W{i}"], p[f"b{i}"])
+            if self.normalization == "batchnorm":
+                out, layer["bn"] = batchnorm_forward(out, p[f"gamma{i}"], p[f"beta{i}"],
+                                                     self.bn_params[i - 1])
+            out, layer["relu"] = relu_forward(out)
+            if self.use_dropout:
+                out, layer["dropout"] = dropout_forward(out, self.dropout_param)
+            caches.append(layer)
+        L = self.num_layers
+        scores, last_cache = affine_forward(out, p[f"W{L}"], p[f"b{L}"])
+        if mode == "test":
+            return scores
+
+        loss, dout = softmax_loss(scores, y)
+        loss += 0.5 * self.reg * sum(np.sum(p[f"W{i}"] ** 2) for i in range(1, L + 1))
+        grads = {}
+        dout, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(dout, last_cache)
+        for i in range(L - 1, 0, -1):
+            layer = caches[i - 1]
+            if self.use_dropout:
+                dout = dropout_backward(dout, layer["dropout"])
+            dout = relu_backward(dout, layer["relu"])
+            if self.normalization == "batchnorm":
+                dout, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward_alt(dout, layer["bn"])
+            dout, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(dout, layer["affine"])
+        for i in range(1, L + 1):
+            grads[f"W{i}"] = grads[f"W{i}"] + self.reg * p[f"W{i}"]
+        return loss, grads
