@@ -38,6 +38,9 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     entry is restored afterwards, even if ``f`` raises.
     """
     x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        # x[idx] = old + h would be truncated to an integer: a silent zero gradient.
+        raise TypeError(f"numerical_gradient needs a float array, got dtype {x.dtype}.")
     grad = np.zeros(x.shape, dtype=np.float64)
     for idx in np.ndindex(*x.shape):
         old = x[idx]
@@ -128,6 +131,8 @@ def _hint(kind: str | None, hints: Mapping[str, str] | None, actual, expected) -
 
 def check_shape(name: str, actual, expected_shape, hints: Mapping[str, str] | None = None) -> None:
     """Assert that ``actual`` is an array of ``expected_shape``."""
+    if actual is None:
+        raise AssertionError(f"{name} is None: the function returned nothing for it.")
     shape = np.shape(actual)
     expected_shape = tuple(expected_shape)
     if shape != expected_shape:
@@ -164,7 +169,7 @@ def _compare(name: str, actual, expected, threshold: float, what: str,
     worst_txt = tuple(int(i) for i in worst)
     kind = diagnose(a, e, batch_size)
     raise AssertionError(
-        f"{name} does not match the {what}: relative error {err:.3e} > threshold {threshold:.0e}.\n"
+        f"{name} does not match the {what}: relative error {err:.3e} > threshold {threshold:.3g}.\n"
         f"  Worst entry {worst_txt}: yours {a[worst]:.8g}, {what} {e[worst]:.8g}.\n"
         f"  Yours:    {_fmt(a)}\n  Expected: {_fmt(e)}"
         + _hint(kind, hints, a, e))
