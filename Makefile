@@ -4,6 +4,8 @@ PYTHON ?= python3
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 
+# nbgrader runs `alembic` from PATH when it creates a gradebook.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # Kernels started by nbgrader, nbval and the grader find `autograder` here.
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 # The CIFAR-10 subset beside the repository, when there is one (CI has it);

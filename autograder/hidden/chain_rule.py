@@ -1,0 +1,73 @@
+"""Hidden checks for 01_chain_rule: the student's functions against the
+reference on fresh seeded inputs, including zero and negative values."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder import reference as ref
+from autograder.hidden import rng
+
+_FUNCTIONS = [
+    ("sin", np.sin),
+    ("cubic", lambda v: v ** 3 - 2.0 * v),
+    ("exp", np.exp),
+    ("rational", lambda v: 1.0 / (1.0 + v ** 2)),
+]
+
+
+def _assert_close(what, actual, expected, rtol):
+    a = np.asarray(actual, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    if a.shape != e.shape:
+        raise AssertionError(f"{what}: shape {a.shape}, expected {e.shape}")
+    if not np.allclose(a, e, rtol=rtol, atol=1e-12):
+        raise AssertionError(f"{what}: got {a}, expected {e}")
+
+
+def check_numerical_derivative(numerical_derivative):
+    g = rng("numerical_derivative")
+    for name, f in _FUNCTIONS:
+        for x in (float(g.uniform(-2, 2)), 0.0, -float(g.uniform(0.5, 2))):
+            h = float(g.choice([0.3, 0.05, 1e-3]))
+            _assert_close(f"numerical_derivative({name}, {x:.4g}, h={h})",
+                          numerical_derivative(f, x, h), ref.numerical_derivative(f, x, h), rtol=1e-8)
+            _assert_close(f"numerical_derivative({name}, {x:.4g}) with the default h",
+                          numerical_derivative(f, x), ref.numerical_derivative(f, x), rtol=1e-7)
+    xs = g.uniform(-2, 2, size=(3, 4))
+    xs[0, 0] = 0.0
+    _assert_close("numerical_derivative on a (3, 4) array", numerical_derivative(np.sin, xs.copy(), 0.01),
+                  ref.numerical_derivative(np.sin, xs, 0.01), rtol=1e-8)
+
+
+def _random_chain_inputs(g):
+    """Several (x, w1, w2, w3, target) draws: random, zero input, negative everything."""
+    draws = [tuple(float(v) for v in g.normal(size=5)) for _ in range(3)]
+    draws.append((0.0,) + tuple(float(v) for v in g.normal(size=4)))
+    draws.append(tuple(-abs(float(v)) - 0.1 for v in g.normal(size=5)))
+    draws.append((1.0, 0.2333, -0.233, -0.52133, -1.0))
+    return draws
+
+
+def check_chain_forward(chain_forward):
+    g = rng("chain_forward")
+    for args in _random_chain_inputs(g):
+        loss, cache = chain_forward(*args)
+        ref_loss, ref_cache = ref.chain_forward(*args)
+        _assert_close(f"chain_forward{args} loss", loss, ref_loss, rtol=1e-10)
+        if not isinstance(cache, tuple) or len(cache) != len(ref_cache):
+            raise AssertionError(f"chain_forward{args}: the cache must be (x, w1, w2, w3, y, z, e, target)")
+        _assert_close(f"chain_forward{args} cache", np.array(cache, dtype=np.float64),
+                      np.array(ref_cache, dtype=np.float64), rtol=1e-12)
+
+
+def check_chain_backward(chain_backward):
+    g = rng("chain_backward")
+    for args in _random_chain_inputs(g):
+        _, cache = ref.chain_forward(*args)
+        expected = ref.chain_backward(cache)
+        for attempt in ("first", "second"):  # a second call on the same cache must agree
+            grads = chain_backward(cache)
+            if not isinstance(grads, (tuple, list)) or len(grads) != 3:
+                raise AssertionError("chain_backward must return (dw1, dw2, dw3)")
+            _assert_close(f"chain_backward for {args} ({attempt} call)", np.array(grads, dtype=np.float64),
+                          np.array(expected, dtype=np.float64), rtol=1e-9)

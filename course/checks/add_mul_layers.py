@@ -1,0 +1,168 @@
+"""Visible checks for 02_add_mul_layers: MulLayer, AddLayer and SigmoidLayer.
+
+Each class is checked twice: forward (values, shapes, inputs left alone) and
+backward (numerical gradients of the true function, the shopping example's
+known gradients). When a result matches a typical wrong formula the message
+names it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from course.gradcheck import check_close, check_gradient, numerical_gradient_array
+
+
+def _matches(actual, candidate) -> bool:
+    try:
+        a = np.asarray(actual, dtype=np.float64)
+        return bool(np.allclose(a, candidate, rtol=1e-6, atol=1e-12))
+    except (TypeError, ValueError):
+        return False
+
+
+def _compare(name, actual, expected, candidates=(), hints=None, gradient=True):
+    """check_gradient / check_close, plus the hint of a recognised wrong formula."""
+    try:
+        if gradient:
+            check_gradient(name, actual, expected, threshold=1e-7, hints=hints)
+        else:
+            check_close(name, actual, expected, threshold=1e-9, hints=hints)
+    except AssertionError as err:
+        for candidate, hint in candidates:
+            if _matches(actual, candidate):
+                # The recognised formula replaces the generic hint.
+                lines = [line for line in str(err).splitlines() if not line.startswith("  Hint:")]
+                raise AssertionError("\n".join(lines) + f"\n  Hint: {hint}") from None
+        raise
+
+
+def _pair(name, result):
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise AssertionError(f"{name} must return a pair (dx, dy), one gradient per input; got {result!r}.")
+    return result
+
+
+def _unchanged(name, arrays, copies):
+    for label, arr, old in zip(("x", "y"), arrays, copies):
+        if not np.array_equal(arr, old):
+            raise AssertionError(f"{name} changed its input {label} in place.\n"
+                                 "  Hint: return a new array (x + y, x * y) instead of writing into an input.")
+
+
+def _random(shape, seed):
+    return np.random.default_rng(seed).uniform(-2, 2, size=shape)
+
+
+# ---------------------------------------------------------------- MulLayer
+
+def check_MulLayer_forward(MulLayer):
+    """x * y on numbers and on arrays, entrywise."""
+    _compare("MulLayer().forward(100, 2)", MulLayer().forward(100.0, 2.0), 200.0, gradient=False)
+    x, y = _random(5, 1), _random(5, 2)
+    copies = (x.copy(), y.copy())
+    out = MulLayer().forward(x, y)
+    _unchanged("MulLayer.forward", (x, y), copies)
+    _compare("MulLayer().forward(x, y) for vectors x, y", out, x * y, gradient=False,
+             hints={"shape": "the product is entrywise: out = x * y has the shape of x "
+                             "(np.dot(x, y) would add the products up into one number)."})
+
+
+def check_MulLayer_backward(MulLayer):
+    """dx = dout * y, dy = dout * x; every object keeps its own inputs."""
+    x, y, dout = _random((3, 4), 3), _random((3, 4), 4), _random((3, 4), 5)
+    layer = MulLayer()
+    layer.forward(x, y)
+    dx, dy = _pair("MulLayer.backward", layer.backward(dout))
+    # Numerical gradients of the true function x * y, not of the student's forward.
+    dx_num = numerical_gradient_array(lambda v: v * y, x.copy(), dout)
+    dy_num = numerical_gradient_array(lambda v: x * v, y.copy(), dout)
+    _compare("MulLayer dx", dx, dx_num, candidates=[
+        (dout * x, "dx must be dout times the OTHER input: the derivative of x * y with respect to x is y, "
+                   "so dx = dout * y."),
+        (y, "the upstream gradient dout is missing: dx = dout * (local derivative y)."),
+    ])
+    _compare("MulLayer dy", dy, dy_num, candidates=[
+        (dout * y, "dy must be dout times the OTHER input: dy = dout * x."),
+        (x, "the upstream gradient dout is missing: dy = dout * (local derivative x)."),
+    ])
+
+    # The shopping example: two MulLayer objects, both forwards before both backwards.
+    apple_layer, tax_layer = MulLayer(), MulLayer()
+    apple_total = apple_layer.forward(100.0, 2.0)
+    tax_layer.forward(apple_total, 1.1)
+    d_apple_total, d_tax = _pair("MulLayer.backward", tax_layer.backward(1.0))
+    d_price, d_count = _pair("MulLayer.backward", apple_layer.backward(d_apple_total))
+    got = np.array([d_price, d_count, d_tax], dtype=np.float64)
+    expected = np.array([2.2, 110.0, 200.0])
+    if not np.allclose(got, expected, rtol=1e-9):
+        raise AssertionError(
+            "shopping graph apple_price * apple_count * tax with two MulLayer objects: gradients "
+            f"(d apple price, d apple count, d tax) = {got}, expected {expected}.\n"
+            "  Hint: every MulLayer object stores its own inputs (self.x, self.y) in forward; a second "
+            "object, or a forward call on another object, must not change what this one's backward uses.")
+
+
+# ---------------------------------------------------------------- AddLayer
+
+def check_AddLayer_forward(AddLayer):
+    _compare("AddLayer().forward(200, 450)", AddLayer().forward(200.0, 450.0), 650.0, gradient=False)
+    x, y = _random((2, 3), 6), _random((2, 3), 7)
+    copies = (x.copy(), y.copy())
+    out = AddLayer().forward(x, y)
+    _unchanged("AddLayer.forward", (x, y), copies)
+    _compare("AddLayer().forward(x, y) for arrays", out, x + y, gradient=False)
+
+
+def check_AddLayer_backward(AddLayer):
+    """dx = dy = dout: an addition hands the upstream gradient to both inputs."""
+    x, y, dout = _random((2, 3), 8), _random((2, 3), 9), _random((2, 3), 10)
+    layer = AddLayer()
+    layer.forward(x, y)
+    dx, dy = _pair("AddLayer.backward", layer.backward(dout))
+    dx_num = numerical_gradient_array(lambda v: v + y, x.copy(), dout)
+    dy_num = numerical_gradient_array(lambda v: x + v, y.copy(), dout)
+    missing_dout = "the local derivative is 1, but backward must return dout * 1, not 1."
+    _compare("AddLayer dx", dx, dx_num, candidates=[(1.0, missing_dout)])
+    _compare("AddLayer dy", dy, dy_num, candidates=[
+        (0.0, "dy is zero: an addition passes dout unchanged to BOTH inputs, dx = dy = dout."),
+        (1.0, missing_dout),
+    ])
+    # A number in, numbers out (the shopping example's tax node sends 1.1 back).
+    dx, dy = _pair("AddLayer.backward", AddLayer().backward(1.1))
+    _compare("AddLayer().backward(1.1)", np.array([dx, dy], dtype=np.float64), np.array([1.1, 1.1]),
+             gradient=False)
+
+
+# ---------------------------------------------------------------- SigmoidLayer
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def check_SigmoidLayer_forward(SigmoidLayer):
+    _compare("SigmoidLayer().forward(0.0)", SigmoidLayer().forward(0.0), 0.5, gradient=False)
+    x = np.array([[-4.0, -1.0, -0.25], [0.0, 0.5, 3.0]])
+    before = x.copy()
+    out = SigmoidLayer().forward(x)
+    _unchanged("SigmoidLayer.forward", (x,), (before,))
+    _compare("SigmoidLayer().forward(x)", out, _sigmoid(x), gradient=False, candidates=[
+        (_sigmoid(-x), "this is sigma(-x) = 1 - sigma(x): the sigmoid is 1 / (1 + exp(-x)), with a minus sign."),
+        (np.exp(-x), "the sigmoid is 1 / (1 + exp(-x)): add 1 and take the reciprocal."),
+    ])
+
+
+def check_SigmoidLayer_backward(SigmoidLayer):
+    """dx = dout * s * (1 - s) with s the output of forward."""
+    x = np.array([[-3.0, -0.7, 0.0], [0.4, 1.5, 2.5]])
+    dout = _random((2, 3), 11)
+    layer = SigmoidLayer()
+    layer.forward(x)
+    dx = layer.backward(dout)
+    dx_num = numerical_gradient_array(_sigmoid, x.copy(), dout)
+    s = _sigmoid(x)
+    _compare("SigmoidLayer dx", dx, dx_num, candidates=[
+        (dout * x * (1 - x), "sigma'(x) = s (1 - s) uses the OUTPUT s = sigma(x), not the input x: "
+                             "keep the output of forward in self."),
+        (s * (1 - s), "the upstream gradient dout is missing: dx = dout * s * (1 - s)."),
+        (-dout * s * (1 - s), "wrong sign: the derivative of the sigmoid is positive, dx = dout * s * (1 - s)."),
+    ])
