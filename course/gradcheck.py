@@ -99,7 +99,8 @@ def diagnose(actual, expected, batch_size: int | None = None) -> str | None:
         if rel_error(a, e / batch_size) < 1e-6:
             return "over_n"
     scale = float(np.vdot(a, e) / np.vdot(e, e))
-    if abs(scale) > 1e-12 and rel_error(a, scale * e) < 1e-6:
+    # Any two numbers are proportional: "scaled" says something only for arrays.
+    if a.size > 1 and abs(scale) > 1e-12 and rel_error(a, scale * e) < 1e-6:
         return "scaled"
     return None
 

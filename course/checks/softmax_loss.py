@@ -1,0 +1,224 @@
+"""Visible checks for 04_softmax_loss: the softmax cross-entropy loss and TwoLayerNet.
+
+``check_softmax_loss(softmax_loss)`` checks known values, the numerical
+gradient and large scores; ``check_TwoLayerNet(TwoLayerNet)`` checks the
+initial parameters, the scores, the loss with and without L2 regularisation
+and the numerical gradient of every parameter.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from course.checks.affine_relu import call_student, explain_failure, report_all, unpack
+from course.gradcheck import check_close, check_gradient, check_shape, numerical_gradient
+
+VALUE_THRESHOLD = 1e-7
+# The softmax is smooth: central differences agree with a right dx to ~1e-9.
+SOFTMAX_GRAD_THRESHOLD = 1e-7
+# The net has ReLU kinks; the inputs keep every hidden pre-activation at least 0.05 from
+# its kink, so a right gradient still agrees to ~1e-8.
+NET_GRAD_THRESHOLD = 1e-6
+NET_REG = 0.7
+
+BROADCAST_HINT = ("per-row quantities (the row maximum, the sum of exponentials) must have shape "
+                  "(N, 1) to broadcast along each row: use keepdims=True.")
+OVERFLOW_TEXT = ("np.exp overflows (exp(710) is already inf). Subtract each row's maximum from the "
+                 "scores before np.exp; softmax does not change.")
+UNDERFLOW_TEXT = ("a probability underflowed to 0 and np.log(0) is -inf. Compute the log-probabilities "
+                  "directly, log p = shifted - log(sum(exp(shifted))), instead of np.log(p).")
+LOSS_HINTS = {
+    "not_finite": "the loss is NaN or inf: " + OVERFLOW_TEXT,
+    "times_n": "the loss is N times too large: it is the mean over the batch, divide the sum by N.",
+    # Any two numbers are proportional: say only by how much the loss is off.
+    "scaled": "the loss is {scale:.4g} times the expected value.",
+}
+DX_HINTS = {
+    "not_finite": "dx is NaN or inf: " + OVERFLOW_TEXT,
+    "times_n": "dx is N times too large: the loss is the mean over the batch, so dx = (p - onehot) / N "
+               "is divided by N as well.",
+    "shape": "dx must have the shape of x, (N, C).",
+}
+# Once scores near 1000 pass, a non-finite loss on a wide spread is the underflow.
+SPREAD_LOSS_HINTS = dict(LOSS_HINTS, not_finite="the loss is inf: " + UNDERFLOW_TEXT)
+NO_ONEHOT_CAUSE = "dx is p / N: subtract 1 at the correct class of every row, dx = (p - onehot) / N."
+L2_NO_HALF_CAUSE = ("the L2 term is reg * sum(W^2): the course uses 0.5 * reg * sum(W^2), whose gradient "
+                    "is reg * W.")
+L2_BIASES_CAUSE = "the L2 term includes the biases: regularise only W1 and W2."
+L2_MISSING_CAUSE = "the loss has no L2 term: add 0.5 * reg * (sum(W1^2) + sum(W2^2))."
+REG_GRAD_MISSING_CAUSE = "the regularisation gradient is missing: add reg * W to the gradient of each W."
+NET_PARAM_HINTS = {
+    "should_be_zero": "the loss did not change when this parameter changed: loss() must read the "
+                      "weights from self.params at every call.",
+}
+PARAM_NAMES = ("W1", "b1", "W2", "b2")
+
+
+def _stable_log_softmax(x):
+    shifted = x - x.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _expected_softmax_loss(x, y):
+    """Mean cross-entropy and its gradient (p - onehot) / N, computed without overflow."""
+    log_p = _stable_log_softmax(x)
+    rows = np.arange(len(y))
+    dx = np.exp(log_p)
+    dx[rows, y] -= 1
+    return -log_p[rows, y].mean(), dx / len(y)
+
+
+def _run_softmax(softmax_loss, x, y, label):
+    scores = x.copy()
+    loss, dx = unpack("softmax_loss", call_student("softmax_loss", softmax_loss, scores, y.copy(),
+                                                   hint=BROADCAST_HINT), 2, "(loss, dx)")
+    if not np.array_equal(scores, x):
+        raise AssertionError("softmax_loss changed its input x in place (x -= ... or similar). The caller's "
+                             "scores must stay as they were: write shifted = x - x.max(axis=1, keepdims=True).")
+    if np.ndim(loss) != 0 and np.size(loss) != 1:
+        raise AssertionError(f"softmax_loss loss ({label}) must be a single number, got shape {np.shape(loss)}: "
+                             "average the per-sample losses over the batch.")
+    return float(np.asarray(loss).reshape(())), dx
+
+
+def check_softmax_loss(softmax_loss) -> None:
+    """Zero scores (loss = log C), random scores against numerical gradients, then huge scores."""
+    N, C = 4, 5
+    y = np.array([0, 1, 2, 4])
+    loss, dx = _run_softmax(softmax_loss, np.zeros((N, C)), y, "zero scores")
+    onehot = np.eye(C)[y]
+    # All scores equal: p = 1/C in every row, so the loss is log(C).
+    check_close("softmax_loss loss for zero scores (log C)", loss, np.log(C), VALUE_THRESHOLD,
+                LOSS_HINTS, batch_size=N)
+    check_shape("softmax_loss dx", dx, (N, C), DX_HINTS)
+    explain_failure(check_close, "softmax_loss dx for zero scores", dx, (1.0 / C - onehot) / N,
+                    VALUE_THRESHOLD, suspects=[(np.full((N, C), 1.0 / C / N), NO_ONEHOT_CAUSE)],
+                    hints=DX_HINTS, batch_size=N)
+
+    rng = np.random.default_rng(401)
+    N, C = 6, 4
+    x = rng.standard_normal((N, C)) * 2
+    y = rng.integers(0, C, N)
+    loss, dx = _run_softmax(softmax_loss, x, y, "random scores")
+    want_loss, want_dx = _expected_softmax_loss(x, y)
+    check_close("softmax_loss loss", loss, want_loss, VALUE_THRESHOLD, LOSS_HINTS, batch_size=N)
+    dx_num = numerical_gradient(lambda z: _run_softmax(softmax_loss, z, y, "random scores")[0], x.copy())
+    explain_failure(check_gradient, "softmax_loss dx", dx, dx_num, SOFTMAX_GRAD_THRESHOLD,
+                    suspects=[(np.exp(_stable_log_softmax(x)) / N, NO_ONEHOT_CAUSE)],
+                    hints=DX_HINTS, batch_size=N)
+
+    # Scores near 1000 overflow np.exp without the shift; in a spread of
+    # [-1000, 1000] the correct class of rows 0 and 2 has probability e^-2000,
+    # which is 0 in float64, while its log-probability -2000 is finite.
+    huge = [
+        ("scores shifted by +1000", x + 1000.0, y, LOSS_HINTS),
+        ("scores spread over [-1000, 1000]",
+         np.array([[1000.0, -1000.0, 0.0, 500.0],
+                   [-1000.0, -999.0, -1000.0, -998.0],
+                   [3.0, 1000.0, -1000.0, 999.0]]),
+         np.array([1, 0, 2]), SPREAD_LOSS_HINTS),
+    ]
+    for label, scores, labels, loss_hints in huge:
+        loss, dx = _run_softmax(softmax_loss, scores, labels, label)
+        want_loss, want_dx = _expected_softmax_loss(scores, labels)
+        check_close(f"softmax_loss loss for {label}", loss, want_loss, VALUE_THRESHOLD,
+                    loss_hints, batch_size=len(labels))
+        check_close(f"softmax_loss dx for {label}", dx, want_dx, VALUE_THRESHOLD,
+                    DX_HINTS, batch_size=len(labels))
+    print(f"softmax_loss: known values, numerical gradient (threshold {SOFTMAX_GRAD_THRESHOLD:.0e}) "
+          "and scores near 1000 all pass.")
+
+
+def _net_case():
+    """Parameters and inputs for a net with D = 6, H = 5, C = 3; every hidden
+    pre-activation is at least 0.05 away from ReLU's kink."""
+    rng = np.random.default_rng(408)  # seed chosen so no unit is near the kink
+    params = {
+        "W1": rng.standard_normal((6, 5)) * 0.5,
+        "b1": rng.standard_normal(5) * 0.1,
+        "W2": rng.standard_normal((5, 3)) * 0.5,
+        "b2": rng.standard_normal(3) * 0.1,
+    }
+    X = rng.standard_normal((4, 2, 3))   # (N, d1, d2): the net flattens it like the data images
+    y = np.array([0, 2, 1, 2])
+    pre = X.reshape(4, -1) @ params["W1"] + params["b1"]
+    assert np.min(np.abs(pre)) > 0.05, "check set-up: a hidden unit sits on ReLU's kink"
+    return params, X, y
+
+
+def _expected_scores(params, X):
+    hidden = np.maximum(X.reshape(len(X), -1) @ params["W1"] + params["b1"], 0)
+    return hidden @ params["W2"] + params["b2"]
+
+
+def _make_net(TwoLayerNet, params, reg):
+    net = TwoLayerNet(input_dim=6, hidden_dim=5, num_classes=3, weight_scale=1e-2, reg=reg)
+    for name in PARAM_NAMES:
+        net.params[name] = params[name].copy()
+    return net
+
+
+def _check_init(TwoLayerNet) -> None:
+    np.random.seed(403)
+    net = TwoLayerNet(input_dim=40, hidden_dim=30, num_classes=3, weight_scale=1e-2)
+    missing = [name for name in PARAM_NAMES if name not in getattr(net, "params", {})]
+    if missing:
+        raise AssertionError(f"TwoLayerNet.params has no {', '.join(missing)}: "
+                             "store W1, b1, W2, b2 in the dict self.params.")
+    for name, shape in (("W1", (40, 30)), ("b1", (30,)), ("W2", (30, 3)), ("b2", (3,))):
+        check_shape(f"TwoLayerNet.params['{name}']", net.params[name], shape)
+    for name in ("b1", "b2"):
+        if np.any(net.params[name] != 0):
+            raise AssertionError(f"TwoLayerNet.params['{name}'] should start at zero.")
+    for name in ("W1", "W2"):
+        std = float(np.std(net.params[name]))
+        if not 0.5e-2 < std < 2e-2:
+            raise AssertionError(
+                f"TwoLayerNet.params['{name}'] has standard deviation {std:.3g} for weight_scale=1e-2: "
+                "draw it as weight_scale * np.random.randn(rows, cols).")
+
+
+def check_TwoLayerNet(TwoLayerNet) -> None:
+    """Initial parameters, scores, loss and numerical gradients without and with reg."""
+    state = np.random.get_state()  # the nets built here draw from np.random: restore the notebook's stream
+    try:
+        _check_net(TwoLayerNet)
+    finally:
+        np.random.set_state(state)
+
+
+def _check_net(TwoLayerNet) -> None:
+    _check_init(TwoLayerNet)
+    params, X, y = _net_case()
+
+    net = _make_net(TwoLayerNet, params, reg=0.0)
+    scores = call_student("TwoLayerNet.loss", net.loss, X.copy())
+    want_scores = _expected_scores(params, X)
+    check_shape("TwoLayerNet.loss(X) scores", scores, want_scores.shape)
+    check_close("TwoLayerNet.loss(X) scores", scores, want_scores, VALUE_THRESHOLD)
+    data_loss = _expected_softmax_loss(want_scores, y)[0]
+
+    for reg in (0.0, NET_REG):
+        net = _make_net(TwoLayerNet, params, reg=reg)
+        loss, grads = unpack("TwoLayerNet.loss", call_student("TwoLayerNet.loss", net.loss, X.copy(), y.copy()),
+                             2, "(loss, grads)")
+        sum_w2 = np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2)
+        sum_b2 = np.sum(params["b1"] ** 2) + np.sum(params["b2"] ** 2)
+        explain_failure(check_close, f"TwoLayerNet loss with reg={reg}", loss,
+                        data_loss + 0.5 * reg * sum_w2, VALUE_THRESHOLD, hints=LOSS_HINTS,
+                        suspects=[(data_loss + reg * sum_w2, L2_NO_HALF_CAUSE),
+                                  (data_loss + 0.5 * reg * (sum_w2 + sum_b2), L2_BIASES_CAUSE),
+                                  (data_loss, L2_MISSING_CAUSE)] if reg else [])
+        missing = [name for name in PARAM_NAMES if name not in grads]
+        if missing:
+            raise AssertionError(f"TwoLayerNet grads has no entry for {', '.join(missing)}: "
+                                 "return a gradient for every entry of self.params.")
+
+        def one(name, reg=reg, net=net, grads=grads):
+            num = numerical_gradient(lambda _: net.loss(X, y)[0], net.params[name])
+            suspects = [(num - reg * params[name], REG_GRAD_MISSING_CAUSE)] if reg and name[0] == "W" else []
+            explain_failure(check_gradient, f"TwoLayerNet grads['{name}'] with reg={reg}", grads[name], num,
+                            NET_GRAD_THRESHOLD, suspects=suspects, hints=NET_PARAM_HINTS, batch_size=len(y))
+
+        report_all([lambda name=name: one(name) for name in PARAM_NAMES])
+    print(f"TwoLayerNet: parameters, scores, loss and all gradients (threshold {NET_GRAD_THRESHOLD:.0e}) "
+          f"pass with reg=0 and reg={NET_REG}.")
