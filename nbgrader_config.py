@@ -21,3 +21,10 @@ c.Execute.interrupt_on_timeout = True
 c.Execute.execute_retries = 0
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_length = 10000
+
+# 07_solver_cifar10: the instructor's trained best_model.npz stays out of release/
+# (generate_assignment only: a plain CourseDirectory.ignore would also drop the
+# students' own file at autograde) ...
+c.GenerateAssignmentApp.CourseDirectory.ignore = c.CourseDirectory.ignore + ["best_model.npz"]
+# ... and autograde grades the student's own file instead of overwriting it with the source's.
+c.Autograde.exclude_overwriting = {"07_solver_cifar10": ["best_model.npz"]}

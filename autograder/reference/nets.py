@@ -127,7 +127,8 @@ class FullyConnectedNet:
             return scores
 
         loss, dout = softmax_loss(scores, y)
-        loss += 0.5 * self.reg * sum(np.sum(p[f"W{i}"] ** 2) for i in range(1, L + 1))
+        if self.reg:  # skipped at reg = 0: a full pass over every weight for nothing
+            loss += 0.5 * self.reg * sum(np.sum(p[f"W{i}"] ** 2) for i in range(1, L + 1))
         grads = {}
         dout, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(dout, last_cache)
         for i in range(L - 1, 0, -1):
@@ -138,6 +139,7 @@ class FullyConnectedNet:
             if self.normalization == "batchnorm":
                 dout, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward_alt(dout, layer["bn"])
             dout, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(dout, layer["affine"])
-        for i in range(1, L + 1):
-            grads[f"W{i}"] = grads[f"W{i}"] + self.reg * p[f"W{i}"]
+        if self.reg:
+            for i in range(1, L + 1):
+                grads[f"W{i}"] = grads[f"W{i}"] + self.reg * p[f"W{i}"]
         return loss, grads

@@ -1,0 +1,201 @@
+"""The checks of 07_solver_cifar10.
+
+- visible and hidden checks of the update rules pass on the reference and on
+  the notebook's own solution; every listed mistake makes them fail (the
+  visible one with the mistake's hint in its message);
+- the best-model checks accept a good saved model, and reject a weak, a
+  missing and a broken one with a clear message, with the target that
+  follows the data (0.40 on the subset, 0.50 on full CIFAR-10).
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+import course.data
+from autograder import reference
+from autograder.hidden import solver_cifar10 as hidden
+from autograder.mistakes.solver_cifar10 import MISTAKES
+from course import previous
+from course.checks import solver_cifar10 as checks
+from course.solver import Solver, save_model
+from notebooks import SOURCE
+
+GRADED = ["sgd", "sgd_momentum", "rmsprop", "adam"]
+MODEL_FILE = SOURCE / "07_solver_cifar10" / "best_model.npz"
+
+
+def _visible(name):
+    return getattr(checks, f"check_{name}")
+
+
+def _hidden(name):
+    return getattr(hidden, f"check_{name}")
+
+
+@pytest.fixture(scope="module")
+def notebook_solution():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("NBGRADER_EXECUTION", raising=False)
+        return dict(zip(GRADED, previous.load("07_solver_cifar10", GRADED, course_dir=SOURCE)))
+
+
+@pytest.mark.parametrize("name", GRADED)
+def test_visible_check_passes_on_reference(name):
+    _visible(name)(getattr(reference, name))
+
+
+@pytest.mark.parametrize("name", GRADED)
+def test_visible_check_passes_on_notebook_solution(name, notebook_solution):
+    _visible(name)(notebook_solution[name])
+
+
+@pytest.mark.parametrize("name", GRADED)
+def test_hidden_check_passes_on_reference(name):
+    _hidden(name)(getattr(reference, name))
+
+
+@pytest.mark.parametrize("name", GRADED)
+def test_hidden_check_passes_on_notebook_solution(name, notebook_solution):
+    _hidden(name)(notebook_solution[name])
+
+
+def test_every_graded_function_has_a_mistake():
+    assert {m.function for m in MISTAKES} == set(GRADED)
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: f"{m.function}-{m.name}")
+def test_visible_check_explains_mistake(mistake):
+    with pytest.raises(AssertionError) as err:
+        _visible(mistake.function)(mistake.compile())
+    assert mistake.hint in str(err.value)
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: f"{m.function}-{m.name}")
+def test_hidden_check_rejects_mistake(mistake):
+    # Any exception fails a grade cell; most are AssertionErrors with a message.
+    with pytest.raises(Exception):
+        _hidden(mistake.function)(mistake.compile())
+
+
+@pytest.mark.parametrize("name", GRADED)
+def test_checks_reject_wrong_defaults(name):
+    rule = getattr(reference, name)
+
+    def halved_default_learning_rate(w, dw, config=None):
+        if config is None:
+            config = {"learning_rate": 0.5 * checks.DEFAULTS[name]["learning_rate"]}
+        return rule(w, dw, config)
+
+    with pytest.raises(AssertionError, match="default"):
+        _visible(name)(halved_default_learning_rate)
+    with pytest.raises(AssertionError):
+        _hidden(name)(halved_default_learning_rate)
+
+
+def test_visible_check_needs_the_pair():
+    with pytest.raises(AssertionError, match=r"\(next_w, config\)"):
+        checks.check_sgd(lambda w, dw, config=None: w - 1e-2 * dw)
+
+
+# --- the saved best model ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def synthetic_cifar(tmp_path_factory):
+    """A small fake CIFAR-10 that a net learns in a few epochs, used as the grader's data."""
+    root = tmp_path_factory.mktemp("cifar")
+    course.data.write_synthetic_cifar10(root, n_per_batch=100, n_test=200, seed=3)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CIFAR10_DIR", str(root))
+        return course.data.get_cifar10_data()
+
+
+@pytest.fixture()
+def grader_data(synthetic_cifar, monkeypatch):
+    monkeypatch.setattr(course.data, "get_cifar10_data", lambda **kwargs: synthetic_cifar)
+    return synthetic_cifar
+
+
+def _net(seed=0):
+    return reference.FullyConnectedNet([20], normalization="batchnorm", weight_scale=1e-2,
+                                       dtype=np.float32, seed=seed)
+
+
+@pytest.fixture(scope="module")
+def trained_model_file(synthetic_cifar, tmp_path_factory):
+    model = _net()
+    Solver(model, synthetic_cifar, update_rule=reference.adam, num_epochs=5, batch_size=50,
+           verbose=False, seed=0).train()
+    path = tmp_path_factory.mktemp("good") / "best_model.npz"
+    save_model(path, model)
+    return path
+
+
+def test_good_model_passes_both_checks(trained_model_file, grader_data):
+    accuracy = checks.check_best_model(trained_model_file, reference.FullyConnectedNet, grader_data)
+    assert accuracy >= 0.9
+    assert hidden.check_best_model(str(trained_model_file)) == pytest.approx(accuracy)
+
+
+def test_untrained_model_fails_both_checks(tmp_path, grader_data):
+    model = _net(seed=1)
+    for bn_param in model.bn_params:
+        bn_param.update(running_mean=np.zeros(20), running_var=np.ones(20))
+    path = tmp_path / "best_model.npz"
+    save_model(path, model)
+    with pytest.raises(AssertionError, match="below the target 0.40"):
+        checks.check_best_model(path, reference.FullyConnectedNet, grader_data)
+    with pytest.raises(AssertionError, match="the target is 0.40"):
+        hidden.check_best_model(str(path))
+
+
+def _mislabelled(data, fraction_correct, num_test):
+    """The test split repeated to num_test images, with labels wrong except for the first fraction."""
+    repeats = -(-num_test // len(data["X_test"]))
+    X = np.concatenate([data["X_test"]] * repeats)[:num_test]
+    y = np.concatenate([data["y_test"]] * repeats)[:num_test].copy()
+    wrong = np.arange(num_test) >= int(fraction_correct * num_test)
+    y[wrong] = (y[wrong] + 1) % 10
+    return dict(data, X_test=X, y_test=y)
+
+
+def test_target_follows_the_data(trained_model_file, synthetic_cifar, monkeypatch):
+    # The trained model classifies the synthetic test images correctly, so its accuracy
+    # on these relabelled copies is the fraction of labels left correct: 0.45.
+    subset = _mislabelled(synthetic_cifar, 0.45, 1000)
+    full = _mislabelled(synthetic_cifar, 0.45, 10000)
+    monkeypatch.setattr(course.data, "get_cifar10_data", lambda **kwargs: subset)
+    assert hidden.check_best_model(str(trained_model_file)) == pytest.approx(0.45, abs=0.02)
+    monkeypatch.setattr(course.data, "get_cifar10_data", lambda **kwargs: full)
+    with pytest.raises(AssertionError, match="the target is 0.50"):
+        hidden.check_best_model(str(trained_model_file))
+    assert checks.target_accuracy(50000) == 0.50
+    assert checks.target_accuracy(5085) == 0.40
+
+
+def test_missing_model_file(tmp_path, grader_data):
+    missing = tmp_path / "best_model.npz"
+    with pytest.raises(NotImplementedError, match="train your best model and save it"):
+        checks.check_best_model(missing, reference.FullyConnectedNet, grader_data)
+    with pytest.raises(AssertionError, match="not found"):
+        hidden.check_best_model(str(missing))
+
+
+def test_broken_model_file(tmp_path, grader_data):
+    broken = tmp_path / "best_model.npz"
+    broken.write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(AssertionError, match="could not be loaded"):
+        checks.check_best_model(broken, reference.FullyConnectedNet, grader_data)
+    with pytest.raises(AssertionError, match="could not be loaded"):
+        hidden.check_best_model(str(broken))
+
+
+@pytest.mark.skipif(course.data.find_batches() is None or not MODEL_FILE.exists(),
+                    reason="needs the CIFAR-10 data and the instructor's saved model")
+def test_instructor_model_clears_the_course_bar():
+    accuracy = hidden.check_best_model(str(MODEL_FILE))  # asserts the students' target itself
+    on_subset = len(course.data.load_cifar10(download=False)[3]) < 10000
+    # The instructor's notebook asserts 0.43 on the subset.
+    assert accuracy >= (0.43 if on_subset else 0.50)
