@@ -99,9 +99,9 @@ def diagnose(actual, expected, batch_size: int | None = None) -> str | None:
         if rel_error(a, e / batch_size) < 1e-6:
             return "over_n"
     scale = float(np.vdot(a, e) / np.vdot(e, e))
-    # Any two numbers are proportional: "scaled" says something only for arrays.
-    # A factor of about 1 is no diagnosis: the values are just slightly off.
-    if a.size > 1 and abs(scale) > 1e-12 and abs(scale - 1) > 1e-3 and rel_error(a, scale * e) < 1e-6:
+    # A factor of about 1 is no diagnosis: the values are just slightly off. (For a
+    # single number "scaled" always holds; the factor itself is the information.)
+    if abs(scale) > 1e-12 and abs(scale - 1) > 1e-3 and rel_error(a, scale * e) < 1e-6:
         return "scaled"
     return None
 
@@ -116,7 +116,7 @@ GENERIC_HINTS: dict[str, str] = {
     "sign": "it has the opposite sign of the correct value.",
     "times_n": "it is N times too large (N = the batch size): divide by N where the loss averages over the batch.",
     "over_n": "it is N times too small (N = the batch size): did you average over the batch where a sum is needed?",
-    "scaled": "it is proportional to the correct value but off by a constant factor ({scale:.4g}x).",
+    "scaled": "it is off by a constant factor ({scale:.4g}x the correct value): a factor is missing or extra.",
 }
 
 

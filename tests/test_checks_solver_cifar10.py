@@ -1,8 +1,8 @@
 """The checks of 07_solver_cifar10.
 
-- visible and hidden checks of the update rules pass on the reference and on
-  the notebook's own solution; every listed mistake makes them fail (the
-  visible one with the mistake's hint in its message);
+- the shared tests of tests/check_harness.py for the update rules (checks
+  pass on right answers, every listed mistake makes them fail), and that
+  they reject wrong defaults;
 - the best-model checks accept a good saved model, and reject a weak, a
   missing and a broken one with a clear message, with the target that
   follows the data (0.40 on the subset, 0.50 on full CIFAR-10).
@@ -17,14 +17,16 @@ import pytest
 import course.data
 from autograder import reference
 from autograder.hidden import solver_cifar10 as hidden
-from autograder.mistakes.solver_cifar10 import MISTAKES
-from course import previous
+from check_harness import CheckSpec, check_tests
 from course.checks import solver_cifar10 as checks
 from course.solver import Solver, save_model
 from notebooks import SOURCE
 
 GRADED = ["sgd", "sgd_momentum", "rmsprop", "adam"]
 MODEL_FILE = SOURCE / "07_solver_cifar10" / "best_model.npz"
+
+SPEC = CheckSpec("07_solver_cifar10", GRADED)
+globals().update(check_tests(SPEC))
 
 
 def _visible(name):
@@ -33,51 +35,6 @@ def _visible(name):
 
 def _hidden(name):
     return getattr(hidden, f"check_{name}")
-
-
-@pytest.fixture(scope="module")
-def notebook_solution():
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("NBGRADER_EXECUTION", raising=False)
-        return dict(zip(GRADED, previous.load("07_solver_cifar10", GRADED, course_dir=SOURCE)))
-
-
-@pytest.mark.parametrize("name", GRADED)
-def test_visible_check_passes_on_reference(name):
-    _visible(name)(getattr(reference, name))
-
-
-@pytest.mark.parametrize("name", GRADED)
-def test_visible_check_passes_on_notebook_solution(name, notebook_solution):
-    _visible(name)(notebook_solution[name])
-
-
-@pytest.mark.parametrize("name", GRADED)
-def test_hidden_check_passes_on_reference(name):
-    _hidden(name)(getattr(reference, name))
-
-
-@pytest.mark.parametrize("name", GRADED)
-def test_hidden_check_passes_on_notebook_solution(name, notebook_solution):
-    _hidden(name)(notebook_solution[name])
-
-
-def test_every_graded_function_has_a_mistake():
-    assert {m.function for m in MISTAKES} == set(GRADED)
-
-
-@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: f"{m.function}-{m.name}")
-def test_visible_check_explains_mistake(mistake):
-    with pytest.raises(AssertionError) as err:
-        _visible(mistake.function)(mistake.compile())
-    assert mistake.hint in str(err.value)
-
-
-@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: f"{m.function}-{m.name}")
-def test_hidden_check_rejects_mistake(mistake):
-    # Any exception fails a grade cell; most are AssertionErrors with a message.
-    with pytest.raises(Exception):
-        _hidden(mistake.function)(mistake.compile())
 
 
 @pytest.mark.parametrize("name", GRADED)

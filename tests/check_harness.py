@@ -1,0 +1,191 @@
+"""The tests every assignment's checks must pass, generated from a small spec.
+
+For one assignment they prove that
+1. the visible checks (course/checks/<module>.py) pass on autograder.reference
+   and on the source notebook's own solutions;
+2. the hidden checks (autograder/hidden/<module>.py) pass on both;
+3. every Mistake of autograder/mistakes/<module>.py fails its visible checks
+   with Mistake.hint in the message, and fails its hidden checks;
+4. the mistakes cover exactly the graded names, and every visible check is
+   failed (with an explanation) by at least one mistake.
+
+A test module states its spec and takes the generated tests into its namespace:
+
+    SPEC = CheckSpec("01_chain_rule", ["numerical_derivative", ...])
+    globals().update(check_tests(SPEC))
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pytest
+
+from autograder import reference
+from autograder.mistakes import ASSIGNMENT_MODULES
+from course import previous
+from notebooks import SOURCE
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    assignment: str  # e.g. "05_batchnorm"
+    graded: list[str]  # graded names, as the notebook's solution cells define them
+    # graded name -> the suffixes of its checks, in the order of its grade cells:
+    # check_<name>_<suffix>; a name not listed has the single check check_<name>.
+    aspects: dict[str, list[str]] = field(default_factory=dict)
+    # graded name -> the graded name passed as a check's second argument
+    # (a backward pass is checked through the forward pass that made its cache).
+    checked_with: dict[str, str] = field(default_factory=dict)
+    # Names a mistake's cell uses besides numpy, taken from the reference so only the mistake is wrong.
+    mistake_namespace: tuple[str, ...] = ()
+    # What a hidden check must raise on a mistake: AssertionError, or Exception where a
+    # crash is accepted (any exception fails a grade cell).
+    hidden_rejects_with: type[BaseException] = AssertionError
+    # Replaces the plain previous.load of the graded names, e.g. to wire in earlier notebooks.
+    load_notebook: Callable[[list[str]], dict] | None = None
+    # Also test that a stub raising NotImplementedError (the released cell) surfaces as such.
+    test_unwritten: bool = False
+
+    @property
+    def module(self) -> str:
+        return ASSIGNMENT_MODULES[self.assignment]
+
+    @property
+    def visible(self):
+        return importlib.import_module(f"course.checks.{self.module}")
+
+    @property
+    def hidden(self):
+        return importlib.import_module(f"autograder.hidden.{self.module}")
+
+    @property
+    def mistakes(self):
+        return importlib.import_module(f"autograder.mistakes.{self.module}").MISTAKES
+
+    def check_names(self, name: str) -> list[str]:
+        if name in self.aspects:
+            return [f"check_{name}_{aspect}" for aspect in self.aspects[name]]
+        return [f"check_{name}"]
+
+    def cases(self) -> list[tuple[str, str]]:
+        """(graded name, check function name) for every grade cell."""
+        return [(name, check) for name in self.graded for check in self.check_names(name)]
+
+    def run(self, checks_module, check_name: str, name: str, impl: dict) -> None:
+        check = getattr(checks_module, check_name)
+        if name in self.checked_with:
+            check(impl[name], impl[self.checked_with[name]])
+        else:
+            check(impl[name])
+
+    def first_failure(self, checks_module, name: str, impl: dict) -> BaseException | None:
+        """The exception of the first check of ``name`` that fails, as the grade cells run them."""
+        for check_name in self.check_names(name):
+            try:
+                with np.errstate(all="ignore"):
+                    self.run(checks_module, check_name, name, impl)
+            except Exception as err:  # noqa: BLE001 - any error fails a grade cell
+                return err
+        return None
+
+    def reference_impl(self) -> dict:
+        return {name: getattr(reference, name) for name in self.graded}
+
+    def with_mistake(self, mistake) -> dict:
+        """The reference, with the mistake in place of its graded name."""
+        impl = self.reference_impl()
+        namespace = {name: getattr(reference, name) for name in self.mistake_namespace}
+        impl[mistake.function] = mistake.compile(namespace)
+        return impl
+
+    def notebook_impl(self) -> dict:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.delenv("NBGRADER_EXECUTION", raising=False)  # else load returns the reference
+            if self.load_notebook is not None:
+                return self.load_notebook(self.graded)
+            return dict(zip(self.graded, previous.load(self.assignment, self.graded, course_dir=SOURCE)))
+
+
+def _case_id(case) -> str:
+    return case[1].removeprefix("check_")
+
+
+def _mistake_id(mistake) -> str:
+    return f"{mistake.function}-{mistake.name}"
+
+
+def check_tests(spec: CheckSpec) -> dict:
+    """The fixture and test functions for ``spec``, to put into a test module's globals."""
+    visible, hidden, mistakes, cases = spec.visible, spec.hidden, spec.mistakes, spec.cases()
+    by_case = pytest.mark.parametrize("case", cases, ids=_case_id)
+    by_mistake = pytest.mark.parametrize("mistake", mistakes, ids=_mistake_id)
+
+    @pytest.fixture(scope="module")
+    def notebook_solutions():
+        """The solution cells of source/<assignment>, as a student's notebook would be loaded."""
+        return spec.notebook_impl()
+
+    @by_case
+    def test_visible_check_passes_on_reference(case):
+        spec.run(visible, case[1], case[0], spec.reference_impl())
+
+    @by_case
+    def test_visible_check_passes_on_notebook_solution(case, notebook_solutions):
+        spec.run(visible, case[1], case[0], notebook_solutions)
+
+    @by_case
+    def test_hidden_check_passes_on_reference(case):
+        spec.run(hidden, case[1], case[0], spec.reference_impl())
+
+    @by_case
+    def test_hidden_check_passes_on_notebook_solution(case, notebook_solutions):
+        spec.run(hidden, case[1], case[0], notebook_solutions)
+
+    def test_mistakes_cover_exactly_the_graded_names():
+        assert {m.function for m in mistakes} == set(spec.graded)
+
+    def test_every_visible_check_is_failed_by_some_mistake():
+        # Each check on its own, not only the first of its name: a later grade
+        # cell needs a mistake of its own to prove it can fail.
+        failed = set()
+        for mistake in mistakes:
+            impl = spec.with_mistake(mistake)
+            for check_name in spec.check_names(mistake.function):
+                try:
+                    with np.errstate(all="ignore"):
+                        spec.run(visible, check_name, mistake.function, impl)
+                except AssertionError:
+                    failed.add(check_name)
+                except Exception:  # noqa: BLE001 - a crash is not an explanation; keep looking
+                    pass
+        assert failed == {check for _, check in cases}
+
+    @by_mistake
+    def test_visible_checks_explain_mistake(mistake):
+        err = spec.first_failure(visible, mistake.function, spec.with_mistake(mistake))
+        assert isinstance(err, AssertionError), f"no visible check failed with an explanation: {err!r}"
+        assert mistake.hint in str(err)
+
+    @by_mistake
+    def test_hidden_checks_reject_mistake(mistake):
+        err = spec.first_failure(hidden, mistake.function, spec.with_mistake(mistake))
+        assert isinstance(err, spec.hidden_rejects_with), f"no hidden check failed as expected: {err!r}"
+
+    tests = {name: obj for name, obj in locals().items()
+             if name.startswith("test_") or name == "notebook_solutions"}
+
+    if spec.test_unwritten:
+        @by_case
+        def test_unwritten_code_shows_not_implemented(case):
+            def stub(*args, **kwargs):  # the released cell: calling it (or the class) raises
+                raise NotImplementedError()
+
+            impl = dict(spec.reference_impl(), **{case[0]: stub})
+            with pytest.raises(NotImplementedError):
+                spec.run(visible, case[1], case[0], impl)
+
+        tests["test_unwritten_code_shows_not_implemented"] = test_unwritten_code_shows_not_implemented
+    return tests
