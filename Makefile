@@ -15,6 +15,11 @@ ifneq ($(SHARED_CIFAR),)
 export CIFAR10_DIR ?= $(SHARED_CIFAR)
 endif
 export MPLBACKEND ?= Agg
+# One BLAS thread per process: tests and graders run one process per core, and
+# these small matrices lose more to thread contention than they gain.
+export OMP_NUM_THREADS ?= 1
+# pytest workers; nbval needs every cell of a notebook on one worker (loadscope).
+TEST_WORKERS ?= 2
 
 .PHONY: env demo test lab release clean
 env: $(STAMP)
@@ -29,7 +34,7 @@ demo: env
 	$(PY) -m autograder demo
 
 test: env
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 lab: env
 	$(VENV)/bin/jupyter lab
