@@ -21,7 +21,7 @@ export OMP_NUM_THREADS ?= 1
 # pytest workers; nbval needs every cell of a notebook on one worker (loadscope).
 TEST_WORKERS ?= 2
 
-.PHONY: env demo test lab release clean
+.PHONY: env demo test lab release bench clean
 env: $(STAMP)
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
@@ -41,6 +41,11 @@ lab: env
 
 release: env
 	$(PY) -m autograder release
+
+# Benchmarks compare side by side in one run; they are not tests.
+bench: env
+	$(PY) benchmarks/bench_grading.py
+	$(PY) benchmarks/bench_solver.py
 
 clean:
 	rm -rf build .pytest_cache

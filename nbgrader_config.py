@@ -15,12 +15,17 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Limits while grading (per cell, in seconds; output is cut, never the whole notebook lost).
-c.Execute.timeout = 120
+# Limits while grading: a cell, a whole notebook (its process tree is killed),
+# the memory of the grading process and its kernel, and each output.
+c.Execute.timeout = 60  # seconds per cell
 c.Execute.interrupt_on_timeout = True
 c.Execute.execute_retries = 0
+c.GradingLimits.notebook_timeout = 600  # seconds of wall clock per student notebook
+c.GradingLimits.memory_mb = 4096  # address space
+c.GradingLimits.max_output_chars = 20000  # per output; LimitOutput.max_lines caps the lines
 c.LimitOutput.max_lines = 1000
-c.LimitOutput.max_length = 10000
+# A deleted test cell is put back when grading (nbgrader's checksums restore edited ones).
+c.OverwriteCells.add_missing_cells = True
 
 # 07_solver_cifar10: the instructor's trained best_model.npz stays out of release/
 # (generate_assignment only: a plain CourseDirectory.ignore would also drop the

@@ -1,0 +1,134 @@
+"""Grade one student's assignment, alone in this process (``python -m autograder.grade_one``).
+
+One process per task because nbgrader's converters keep state in class and
+module globals and are not thread-safe. The process:
+
+1. caps its own address space (RLIMIT_AS, inherited by the kernel it starts);
+2. inspects the submission (malformed? tampered?); a malformed one is scored 0
+   without starting a kernel;
+3. copies the run's template gradebook and lets nbgrader's Autograde grade into
+   the copy (see :mod:`autograder.gradebook_sync` for why a copy), with
+   :class:`~autograder.preprocessors.ResilientExecute` and
+   :class:`~autograder.preprocessors.CapOutput`, and missing test cells restored;
+4. writes a JSON result (outcome, notes, scores) for the coordinator.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import resource
+import shutil
+import sys
+import time
+from pathlib import Path
+
+# Imported here, not in the functions: a worker's fork server preloads this
+# module, so every task it forks starts with nbgrader already imported.
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, SaveAutoGrades
+
+from . import outcome as oc
+from .course_dir import Course, grading_env, sqlite_url
+from .gradebook_sync import read_scores, zero_scores
+from .limits import Limits
+from .preprocessors import CapOutput, ResilientExecute
+
+
+def cap_memory(megabytes: int) -> None:
+    if megabytes > 0:
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def nbgrader_config(course: Course, limits: Limits):
+    config = course.config()
+    config.Autograde.force = True  # regrading replaces the earlier graded copy
+    config.Autograde.create_student = True
+    config.Autograde.autograde_preprocessors = [
+        ResilientExecute, IgnorePattern, ClearMetadataPreprocessor, CapOutput,
+        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+    config.OverwriteCells.add_missing_cells = True
+    config.ResilientExecute.timeout = limits.cell_timeout
+    config.ResilientExecute.interrupt_on_timeout = True
+    # The kernel is thrown away after grading: kill it instead of waiting for a polite exit.
+    config.ResilientExecute.shutdown_kernel = "immediate"
+    config.CapOutput.max_lines = limits.max_output_lines
+    config.CapOutput.max_chars = limits.max_output_chars
+    return config
+
+
+def autograde(course: Course, assignment: str, student: str, limits: Limits, log_path: Path) -> None:
+    converter = Autograde(coursedir=course.coursedir(assignment, student), config=nbgrader_config(course, limits))
+    handler = logging.FileHandler(log_path)
+    handler.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
+    converter.log.handlers[:] = [handler]
+    converter.log.propagate = False
+    converter.log.setLevel(logging.INFO)
+    converter.start()
+
+
+def grade(course_root: Path, assignment: str, student: str, template: Path, workdir: Path,
+          limits: Limits) -> dict:
+    start = time.monotonic()
+    workdir.mkdir(parents=True, exist_ok=True)
+    task_db = workdir / "gradebook.db"
+    shutil.copyfile(template, task_db)
+    course = Course.open(course_root, sqlite_url(task_db))
+    course_id = course.course_id
+    result = {"assignment": assignment, "student": student, "timestamp": None, "notes": []}
+
+    found = oc.inspect_submission(course.path("release", assignment), course.path("submitted", student, assignment))
+    if found.malformed:
+        result.update(outcome=oc.MALFORMED, notes=found.malformed,
+                      scores=zero_scores(course.db_url, course_id, assignment))
+    else:
+        log_path = workdir / "nbgrader.log"
+        try:
+            autograde(course, assignment, student, limits, log_path)
+        except Exception as err:  # noqa: BLE001 - reported as this submission's outcome
+            tail = log_path.read_text(errors="replace").strip().splitlines()[-3:] if log_path.exists() else []
+            result.update(outcome=oc.CRASHED, notes=[f"nbgrader failed: {err}"] + tail,
+                          scores=zero_scores(course.db_url, course_id, assignment))
+        else:
+            result.update(read_scores(course.db_url, course_id, assignment, student))
+            graded = sorted(course.path("autograded", student, assignment).glob("*.ipynb"))
+            timeouts, crashes = oc.classify(graded)
+            kinds = [oc.TIMED_OUT] * bool(timeouts) + [oc.CRASHED] * bool(crashes) + [oc.TAMPERED] * bool(
+                found.tampered)
+            result.update(outcome=oc.worst(kinds), notes=timeouts + crashes + found.tampered)
+    result["seconds"] = round(time.monotonic() - start, 2)
+    result["timings"] = {k: round(v, 3) for k, v in ResilientExecute.timings.items()}
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograder.grade_one", description=__doc__.splitlines()[0])
+    parser.add_argument("--course", type=Path, required=True)
+    parser.add_argument("--assignment", required=True)
+    parser.add_argument("--student", required=True)
+    parser.add_argument("--template", type=Path, required=True, help="SQLite gradebook holding the assignments")
+    parser.add_argument("--workdir", type=Path, required=True, help="private folder for this task")
+    parser.add_argument("--limits", default="{}", help="JSON of autograder.limits.Limits fields")
+    args = parser.parse_args(argv)
+    limits = Limits(**json.loads(args.limits))
+    cap_memory(limits.memory_mb)
+    result = grade(args.course, args.assignment, args.student, args.template, args.workdir, limits)
+    (args.workdir / "result.json").write_text(json.dumps(result))
+    return 0
+
+
+def forked_main(argv: list[str], log_path: str) -> None:
+    """Entry point of a task forked from a worker's fork server (see autograder.task)."""
+    os.setsid()  # own session: the wall-clock kill takes the whole tree
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.environ.update(grading_env())
+    sys.exit(main(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""Grade every submission of a course in parallel on Dask.
+
+One Dask task per (student, assignment), run by :func:`autograder.task.run_task`
+in a fresh process. Workers are processes with one thread each: an embedded
+LocalCluster with one worker per core by default, or any running cluster
+given by its scheduler address (the workers must see the course folder at the
+same path). A worker that dies loses only its task: the scheduler reruns it
+once (``allowed-failures = 1``), then it is reported "crashed" with 0 points.
+
+This process is the gradebook's only writer: results are recorded one at a
+time as tasks finish (see :mod:`autograder.gradebook_sync`), so the gradebook
+holds the same grades whatever the number of workers or the database.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from . import outcome as oc
+from .course_dir import Course, prepare_process_env, sqlite_url
+from .gradebook_sync import make_template, record, zero_scores
+from .limits import Limits
+from .task import TaskSpec, run_task
+
+OUTCOMES_FILE = "outcomes.json"  # under autograded/: the last outcome of every submission
+
+
+@contextlib.contextmanager
+def dask_client(workers: int | None = None, scheduler: str | None = None):
+    """A client of ``scheduler``, or of an embedded LocalCluster of ``workers`` processes."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1,
+                          "distributed.worker.daemon": False}):
+        if scheduler:
+            with Client(scheduler) as client:
+                yield client
+            return
+        # Worker processes must import `autograder` whatever the caller's environment.
+        prepare_process_env()
+        with LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                          dashboard_address=None, memory_limit=0, silence_logs=logging.ERROR) as cluster, \
+                Client(cluster) as client:
+            yield client
+
+
+def ensure_released(course: Course, assignments: list[str]) -> None:
+    """Release assignments that the gradebook or release/ do not hold yet."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from .release import release
+
+    missing = []
+    with Gradebook(course.db_url, course.course_id) as gb:
+        for assignment in assignments:
+            try:
+                gb.find_assignment(assignment)
+                if not any(course.path("release", assignment).glob("*.ipynb")):
+                    missing.append(assignment)
+            except MissingEntry:
+                missing.append(assignment)
+    if missing:
+        release(course, missing)
+
+
+def plan(course: Course, assignments: list[str], students: list[str] | None) -> list[tuple[str, str]]:
+    """(student, assignment) pairs that have a folder under submitted/."""
+    wanted = set(students or [])
+    return [(student, assignment) for assignment in assignments for student in course.students(assignment)
+            if not wanted or student in wanted]
+
+
+def grade(course: Course, assignments: list[str] | None = None, students: list[str] | None = None,
+          workers: int | None = None, scheduler: str | None = None, limits: Limits | None = None,
+          progress: bool = True) -> list[dict]:
+    """Grade the submissions and record them in ``course.db_url``; returns one result per submission."""
+    from distributed import as_completed
+    from nbgrader.api import Gradebook
+    from tqdm import tqdm
+
+    prepare_process_env()
+    assignments = assignments or course.assignments()
+    limits = limits or Limits.from_config(course.config())
+    ensure_released(course, assignments)
+    pairs = plan(course, assignments, students)
+    course_id = course.course_id
+    scratch = course.root / ".autograder"
+    scratch.mkdir(exist_ok=True)
+    run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=scratch))
+    template = run_dir / "template.db"
+    make_template(course.db_url, course_id, assignments, sqlite_url(template))
+    specs = [TaskSpec(str(course.root), assignment, student, str(template),
+                      str(run_dir / f"{student}--{assignment}"), course_id, limits.as_dict())
+             for student, assignment in pairs]
+    results = []
+    try:
+        with dask_client(workers, scheduler) as client, Gradebook(course.db_url, course_id) as gb:
+            futures = {client.submit(run_task, spec, pure=False, key=f"grade-{spec.student}-{spec.assignment}-"
+                                     f"{run_dir.name}"): spec for spec in specs}
+            bar = tqdm(total=len(futures), desc="grading", unit="notebook", disable=not progress)
+            for future in as_completed(futures):
+                spec = futures[future]
+                try:
+                    result = future.result()
+                except Exception as err:  # noqa: BLE001 - e.g. KilledWorker after the retry
+                    result = {"assignment": spec.assignment, "student": spec.student, "outcome": oc.CRASHED,
+                              "notes": [f"worker lost twice: {type(err).__name__}"], "timestamp": None,
+                              "seconds": None, "scores": zero_scores(sqlite_url(template), course_id,
+                                                                     spec.assignment)}
+                record(course.db_url, course_id, result["assignment"], result["student"], result["scores"],
+                       result["timestamp"], gradebook=gb)
+                results.append(result)
+                bar.update()
+                bar.set_postfix_str(f"{result['student']}/{result['assignment']}: {result['outcome']}")
+            bar.close()
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
+    results.sort(key=lambda r: (r["student"], r["assignment"]))
+    save_outcomes(course, results)
+    return results
+
+
+def save_outcomes(course: Course, results: list[dict]) -> None:
+    path = course.path("autograded", OUTCOMES_FILE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    known = json.loads(path.read_text()) if path.exists() else {}
+    for r in results:
+        known[f"{r['student']}/{r['assignment']}"] = {k: r[k] for k in ("student", "assignment", "outcome", "notes")}
+    path.write_text(json.dumps(known, indent=1, sort_keys=True))
+
+
+def load_outcomes(course: Course) -> list[dict]:
+    path = course.path("autograded", OUTCOMES_FILE)
+    return list(json.loads(path.read_text()).values()) if path.exists() else []
+
+
+def table(results: list[dict], max_scores: dict[str, float]) -> str:
+    """The final table: one line per submission."""
+    rows = [("student", "assignment", "outcome", "points", "notes")]
+    for r in results:
+        points = sum(sum(cells.values()) for cells in r["scores"].values())
+        rows.append((r["student"], r["assignment"], r["outcome"],
+                     f"{points:g}/{max_scores.get(r['assignment'], 0):g}", "; ".join(r["notes"])[:70]))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths)) + "  " + row[4] for row in rows]
+    lines.insert(1, "-" * min(110, max(len(line) for line in lines)))
+    return "\n".join(line.rstrip() for line in lines)

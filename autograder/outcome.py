@@ -1,0 +1,89 @@
+"""What happened to one submission: graded, timed out, crashed, malformed or tampered.
+
+Before grading, :func:`inspect_submission` compares the submitted folder with
+the released one: a missing or renamed notebook, or one that is not valid
+notebook JSON, makes it "malformed" (scored 0); a deleted or edited locked
+cell (a test cell) makes it "tampered" (nbgrader restores those cells from the
+gradebook, so the student is graded on the real tests). After grading,
+:func:`classify` reads the error outputs nbgrader left in the graded notebook.
+The outcome names the worst thing that happened; the points are whatever the
+cells that ran earned.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .preprocessors import KERNEL_DIED, NOT_RUN
+
+GRADED, TIMED_OUT, CRASHED, MALFORMED, TAMPERED = "graded", "timed out", "crashed", "malformed", "tampered"
+SEVERITY = [MALFORMED, TIMED_OUT, CRASHED, TAMPERED, GRADED]
+TIMEOUT_ERRORS = {"CellTimeoutError", "KeyboardInterrupt", "TimeoutError"}
+
+
+@dataclass
+class Inspection:
+    malformed: list[str] = field(default_factory=list)
+    tampered: list[str] = field(default_factory=list)
+
+
+def _locked_cells(nb) -> dict[str, str]:
+    cells = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if (meta.get("locked") or meta.get("grade")) and not meta.get("solution") and "grade_id" in meta:
+            cells[meta["grade_id"]] = cell.source
+    return cells
+
+
+def inspect_submission(release_dir: Path, submitted_dir: Path) -> Inspection:
+    import nbformat
+
+    found = Inspection()
+    released = sorted(release_dir.glob("*.ipynb"))
+    present = sorted(p.name for p in submitted_dir.glob("*.ipynb"))
+    for release_nb in released:
+        path = submitted_dir / release_nb.name
+        if not path.exists():
+            found.malformed.append(f"{release_nb.name} missing (folder has: {', '.join(present) or 'no notebook'})")
+            continue
+        try:
+            submitted = nbformat.read(path, as_version=4)
+            nbformat.validate(submitted)
+        except Exception as err:  # noqa: BLE001 - any unreadable file is malformed
+            found.malformed.append(f"{release_nb.name} is not a valid notebook ({type(err).__name__})")
+            continue
+        theirs = _locked_cells(submitted)
+        for grade_id, source in _locked_cells(nbformat.read(release_nb, as_version=4)).items():
+            if grade_id not in theirs:
+                found.tampered.append(f"locked cell {grade_id} deleted (restored)")
+            elif theirs[grade_id].strip() != source.strip():
+                found.tampered.append(f"locked cell {grade_id} edited (restored)")
+    return found
+
+
+def classify(graded_notebooks: list[Path]) -> tuple[list[str], list[str]]:
+    """(timed-out notes, crash notes) from the error outputs of graded notebooks."""
+    import nbformat
+
+    timeouts, crashes = [], []
+    for path in graded_notebooks:
+        nb = nbformat.read(path, as_version=4)
+        for index, cell in enumerate(nb.cells):
+            where = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}"
+            for out in cell.get("outputs", []):
+                if out.get("output_type") != "error":
+                    continue
+                if out.ename in TIMEOUT_ERRORS:
+                    timeouts.append(f"{where}: cell time limit")
+                elif out.ename == KERNEL_DIED:
+                    crashes.append(f"{where}: kernel died")
+                elif out.ename == NOT_RUN:
+                    crashes.append(f"{where}: not run")
+                elif out.ename == "MemoryError":
+                    crashes.append(f"{where}: memory limit")
+    return list(dict.fromkeys(timeouts)), list(dict.fromkeys(crashes))
+
+
+def worst(outcomes: list[str]) -> str:
+    return min(outcomes, key=SEVERITY.index) if outcomes else GRADED

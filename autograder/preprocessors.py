@@ -1,0 +1,90 @@
+"""nbgrader preprocessors that keep grading going when a submission misbehaves.
+
+- :class:`ResilientExecute`: when the kernel dies in a cell (``os._exit``, a
+  segfault, the memory limit), that cell gets an error output, a fresh kernel
+  replays the notebook without it, and grading goes on. nbgrader's own
+  Execute gives up on the whole submission instead.
+- :class:`CapOutput`: nbgrader's LimitOutput counts lines only; one
+  ``print("x" * 10**7)`` is a single line. This also caps characters.
+"""
+from __future__ import annotations
+
+import time
+
+from nbclient.exceptions import DeadKernelError
+from nbclient.client import NotebookClient
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import Execute, LimitOutput
+from traitlets import Integer
+
+KERNEL_DIED = "KernelDied"
+NOT_RUN = "NotRun"
+
+
+def error_output(ename: str, evalue: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+class ResilientExecute(Execute):
+    # Seconds spent starting kernels and running cells in this process (one task per process).
+    timings = {"kernel_start": 0.0, "execute": 0.0}
+
+    max_kernel_deaths = Integer(3, help="Kernel deaths tolerated per notebook before the rest is not run.").tag(
+        config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        NotebookClient.__init__(self, nb, km)
+        self._check_assign_resources(resources)
+        killers: list[int] = []
+        finished = False
+        for _ in range(self.max_kernel_deaths + 1):
+            self.reset_execution_trackers()
+            try:
+                self._execute_all(resources, skip=set(killers))
+                finished = True
+                break
+            except DeadKernelError:
+                killers.append(self._running)
+        for index in killers:
+            nb.cells[index].outputs = [error_output(
+                KERNEL_DIED, "the kernel died while running this cell; it was skipped and the "
+                             "notebook re-run without it")]
+        if not finished:
+            # Cells never run must not pass: a grade cell without an error scores full marks.
+            for cell in nb.cells[killers[-1] + 1:]:
+                if cell.cell_type == "code":
+                    cell.outputs = [error_output(NOT_RUN, "not run: the kernel died too often")]
+        self.set_widgets_metadata()
+        return self.nb, self.resources
+
+    def _execute_all(self, resources, skip: set[int]) -> None:
+        start = time.perf_counter()
+        with self.setup_kernel():
+            info_msg = self.wait_for_reply(self.kc.kernel_info())
+            self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
+            ready = time.perf_counter()
+            self.timings["kernel_start"] += ready - start
+            try:
+                for index, cell in enumerate(self.nb.cells):
+                    if index in skip:
+                        continue
+                    self._running = index
+                    self.preprocess_cell(cell, resources, index)
+            finally:
+                self.timings["execute"] += time.perf_counter() - ready
+
+
+class CapOutput(LimitOutput):
+    max_chars = Integer(20000, help="Characters of text kept per output (-1: no limit).").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        if cell.cell_type != "code" or self.max_chars < 0:
+            return cell, resources
+        for output in cell.outputs:
+            if output.output_type == "stream" and len(output.text) > self.max_chars:
+                output.text = output.text[:self.max_chars] + "\n... Output truncated ...\n"
+            for mime, value in output.get("data", {}).items():
+                if mime.startswith("text/") and isinstance(value, str) and len(value) > self.max_chars:
+                    output.data[mime] = value[:self.max_chars] + "\n... Output truncated ..."
+        return cell, resources

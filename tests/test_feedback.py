@@ -1,0 +1,168 @@
+"""Feedback files never show hidden tests, instructor code or expected values.
+
+Every feedback file is searched as a person would read it (tags stripped,
+entities decoded) for: the text of every hidden-test line, the word
+"autograder", and the source of the reference functions. The same search run
+on nbgrader's own feedback finds the hidden tests, which shows it can fail.
+"""
+from __future__ import annotations
+
+import html
+import json
+import inspect
+import re
+
+import nbformat
+import pytest
+
+import real_course
+import tiny_assignment as tiny
+from autograder import feedback
+
+pytestmark = pytest.mark.slow
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees: no tags, no entities, whitespace collapsed."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S | re.I)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", page)))
+
+
+def hidden_lines(course) -> list[str]:
+    """Lines of the hidden-test regions of the instructor notebooks that students never see.
+
+    A line that also appears in a released notebook (``if not course.grading():``)
+    is public already and not searched for.
+    """
+    released = " ".join(p.read_text() for p in course.path("release").glob("*/*.ipynb"))
+    lines = []
+    for path in course.path("source").glob("*/*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for region in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
+                lines += [line.strip() for line in region.splitlines()
+                          if line.strip() and json.dumps(line.strip())[1:-1] not in released]
+    return lines
+
+
+def leaks(text: str, forbidden: list[str]) -> list[str]:
+    squashed = re.sub(r"\s+", " ", text)
+    found = [f for f in forbidden if re.sub(r"\s+", " ", f) in squashed]
+    return found + (["autograder"] if "autograder" in text.lower() else [])
+
+
+def reference_sources(own: set[str]) -> list[str]:
+    """Source of every reference function/class but the assignment's ``own`` exercises.
+
+    A perfect student's own solution may read like the reference; anything else
+    from the reference (say a function course.previous loads) must not show.
+    """
+    import autograder.reference as reference
+
+    return [inspect.getsource(getattr(reference, name)) for name in reference.__all__ if name not in own]
+
+
+def test_no_feedback_file_shows_hidden_tests_or_instructor_code():
+    course, results = tiny.graded_course()
+    written = feedback.generate(course)
+    assert len(written) == len(results)  # one file per submission, malformed ones included
+    forbidden = hidden_lines(course) + tiny.HIDDEN_MARKERS
+    assert len(forbidden) >= 4
+    for path in written:
+        text = path.read_text()
+        assert leaks(visible_text(text), forbidden) == [], path
+        assert leaks(text, forbidden) == [], path  # not even in the markup
+
+
+def test_the_leak_search_finds_hidden_tests_in_nbgraders_own_feedback(tmp_path):
+    """nbgrader's generate_feedback shows hidden tests: the search above must catch that."""
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.coursedir import CourseDirectory
+
+    course, _ = tiny.graded_course()
+    config = course.config()
+    config.CourseDirectory.feedback_directory = "nbgrader_feedback"  # leave feedback/ alone
+    config.GenerateFeedback.force = True
+    coursedir = CourseDirectory(config=config, assignment_id=tiny.ASSIGNMENT, student_id="s02_mistakes")
+    converter = GenerateFeedback(coursedir=coursedir, config=config)
+    converter.start()
+    [page] = course.path("nbgrader_feedback", "s02_mistakes", tiny.ASSIGNMENT).glob("*.html")
+    assert "HIDDEN_SQUARE_SENTINEL" in leaks(visible_text(page.read_text()), tiny.HIDDEN_MARKERS)
+
+
+def _page(course, student: str) -> str:
+    feedback.generate(course, students=[student])
+    return visible_text(course.path("feedback", student, tiny.ASSIGNMENT, f"{tiny.ASSIGNMENT}.html").read_text())
+
+
+def test_failing_hidden_test_shows_only_a_generic_message():
+    course, _ = tiny.graded_course()
+    text = _page(course, "s02_mistakes")
+    assert "Hidden tests failed" in text
+    assert "Score: 0 / 3" in text and "All checks passed. Score: 2 / 2" in text
+    assert "-25" not in text  # the value the hidden test got
+
+
+def test_failing_visible_check_shows_its_message():
+    course, _ = tiny.graded_course()
+    text = _page(course, "s04_syntax_error")
+    assert "NameError: name 'square' is not defined" in text
+    assert "Hidden tests failed" not in text
+
+
+def test_unreadable_submission_gets_a_page_saying_why():
+    course, _ = tiny.graded_course()
+    text = _page(course, "s11_invalid_json")
+    assert "could not be graded" in text and "not a valid notebook" in text
+
+
+def _grade_cell(source: str, traceback_line: int | None, outputs=None):
+    cell = nbformat.v4.new_code_cell(source)
+    tb = [f"Cell In[7], line {traceback_line}"] if traceback_line else []
+    cell.outputs = outputs if outputs is not None else [nbformat.v4.new_output(
+        "error", ename="AssertionError", evalue="wrong: expected 42", traceback=tb)]
+    return cell
+
+
+SOURCE = "check(f)\n### BEGIN HIDDEN TESTS\nassert f(1) == 42\n### END HIDDEN TESTS\n"
+
+
+@pytest.mark.parametrize("line, shown", [(1, "AssertionError: wrong: expected 42"), (3, "Hidden tests failed"),
+                                         (None, "AssertionError: wrong: expected 42")])
+def test_error_is_attributed_to_the_visible_or_hidden_part(line, shown):
+    cell = _grade_cell(SOURCE, line)
+    feedback.clean_grade_cell(cell, 0.0, 2.0)
+    text = "".join(o.text for o in cell.outputs)
+    assert shown in text and "Score: 0 / 2" in text
+    assert "f(1) == 42" not in cell.source and "HIDDEN" not in cell.source
+    if line == 3:
+        assert "42" not in text
+
+
+def test_outputs_of_hidden_part_are_dropped_even_without_error():
+    cell = _grade_cell(SOURCE, None, outputs=[nbformat.v4.new_output("stream", name="stdout", text="expected 42\n")])
+    feedback.clean_grade_cell(cell, 2.0, 2.0)
+    assert [o.text for o in cell.outputs] == ["All checks passed. Score: 2 / 2\n"]
+
+
+def test_tracebacks_into_instructor_code_are_withheld():
+    err = nbformat.v4.new_output("error", ename="ValueError", evalue="bad shape in autograder/reference/layers.py",
+                                 traceback=["File autograder/reference/layers.py line 3"])
+    plain = nbformat.v4.new_output("error", ename="ValueError", evalue="shapes (2,3) and (4,5)",
+                                   traceback=["secret frame"])
+    cleaned = feedback.clean_outputs([err, plain])
+    assert cleaned[0].text.startswith("[output withheld")
+    assert cleaned[1].text == "ValueError: shapes (2,3) and (4,5)\n"
+
+
+@pytest.mark.parametrize("assignment", real_course.assignments() or [pytest.param(None, marks=pytest.mark.skip(
+    reason="source/ holds no assignment"))])
+def test_course_feedback_hides_hidden_tests_and_reference(assignment):
+    course, _ = real_course.graded_course()
+    written = feedback.generate(course, [assignment])
+    assert len(written) == len(real_course.STUDENTS)
+    nb = nbformat.read(course.path("source", assignment, f"{assignment}.ipynb"), as_version=4)
+    own = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")}
+    forbidden = hidden_lines(course) + reference_sources(own)
+    for path in written:
+        assert leaks(visible_text(path.read_text()), forbidden) == [], path
+        assert leaks(path.read_text(), forbidden) == [], path
