@@ -18,6 +18,16 @@ def rng(name: str) -> np.random.Generator:
     return np.random.default_rng(zlib.crc32(("hidden:" + name).encode()))
 
 
+def assert_close(what: str, actual, expected, rtol: float = 1e-9) -> None:
+    """Assert equal shapes and values within ``rtol`` (absolute 1e-12 near zero)."""
+    a = np.asarray(actual, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    if a.shape != e.shape:
+        raise AssertionError(f"{what}: shape {a.shape}, expected {e.shape}")
+    if not np.allclose(a, e, rtol=rtol, atol=1e-12):
+        raise AssertionError(f"{what}: got {a}, expected {e}")
+
+
 def call_unmodified(name: str, fn, *args, **kwargs):
     """Call ``fn`` and assert it did not modify any array or dict passed in."""
     before = copy.deepcopy((args, kwargs))

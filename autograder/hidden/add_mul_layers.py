@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder import reference as ref
-from autograder.hidden import call_unmodified, rng
+from autograder.hidden import assert_close, call_unmodified, rng
 
 _SHAPES = [(), (4,), (2, 3)]
 
@@ -21,15 +21,6 @@ def _values(g, shape):
     return v
 
 
-def _assert_close(what, actual, expected, rtol=1e-9):
-    a = np.asarray(actual, dtype=np.float64)
-    e = np.asarray(expected, dtype=np.float64)
-    if a.shape != e.shape:
-        raise AssertionError(f"{what}: shape {a.shape}, expected {e.shape}")
-    if not np.allclose(a, e, rtol=rtol, atol=1e-12):
-        raise AssertionError(f"{what}: got {a}, expected {e}")
-
-
 def _pair(what, result):
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise AssertionError(f"{what} must return (dx, dy)")
@@ -41,7 +32,7 @@ def _check_binary_forward(name, Student, Reference):
     for shape in _SHAPES:
         x, y = _values(g, shape), _values(g, shape)
         out = call_unmodified(f"{name}.forward", Student().forward, x, y)
-        _assert_close(f"{name}.forward on shape {shape}", out, Reference().forward(x, y))
+        assert_close(f"{name}.forward on shape {shape}", out, Reference().forward(x, y))
 
 
 def _check_binary_backward(name, Student, Reference):
@@ -59,7 +50,7 @@ def _check_binary_backward(name, Student, Reference):
         for attempt in ("first", "second"):  # backward must not consume the cache
             got = _pair(f"{name}.backward", call_unmodified(f"{name}.backward", layer.backward, dout))
             for label, a, e in zip(("dx", "dy"), got, expected):
-                _assert_close(f"{name}.backward {label}, shape {shape}, {attempt} call after two forwards", a, e)
+                assert_close(f"{name}.backward {label}, shape {shape}, {attempt} call after two forwards", a, e)
 
     # Two objects interleaved: each keeps its own inputs.
     one, two = Student(), Student()
@@ -72,7 +63,7 @@ def _check_binary_backward(name, Student, Reference):
         reference.forward(*inputs)
         for grad_name, got, want in zip(("dx", "dy"), _pair(f"{name}.backward", layer.backward(dout)),
                                         reference.backward(dout)):
-            _assert_close(f"{name}.backward {grad_name} of the {label} of two objects", got, want)
+            assert_close(f"{name}.backward {grad_name} of the {label} of two objects", got, want)
 
 
 def check_MulLayer_forward(MulLayer):
@@ -105,7 +96,7 @@ def check_SigmoidLayer_forward(SigmoidLayer):
     for shape in _SHAPES + [(3, 2, 2)]:
         x = _sigmoid_inputs(g, shape)
         out = call_unmodified("SigmoidLayer.forward", SigmoidLayer().forward, x)
-        _assert_close(f"SigmoidLayer.forward on shape {shape}", out, ref.SigmoidLayer().forward(x))
+        assert_close(f"SigmoidLayer.forward on shape {shape}", out, ref.SigmoidLayer().forward(x))
 
 
 def check_SigmoidLayer_backward(SigmoidLayer):
@@ -120,4 +111,4 @@ def check_SigmoidLayer_backward(SigmoidLayer):
         expected = reference.backward(dout)
         for attempt in ("first", "second"):
             got = call_unmodified("SigmoidLayer.backward", layer.backward, dout)
-            _assert_close(f"SigmoidLayer.backward, shape {shape}, {attempt} call after two forwards", got, expected)
+            assert_close(f"SigmoidLayer.backward, shape {shape}, {attempt} call after two forwards", got, expected)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder import reference as ref
-from autograder.hidden import rng
+from autograder.hidden import assert_close, rng
 
 _FUNCTIONS = [
     ("sin", np.sin),
@@ -15,27 +15,18 @@ _FUNCTIONS = [
 ]
 
 
-def _assert_close(what, actual, expected, rtol):
-    a = np.asarray(actual, dtype=np.float64)
-    e = np.asarray(expected, dtype=np.float64)
-    if a.shape != e.shape:
-        raise AssertionError(f"{what}: shape {a.shape}, expected {e.shape}")
-    if not np.allclose(a, e, rtol=rtol, atol=1e-12):
-        raise AssertionError(f"{what}: got {a}, expected {e}")
-
-
 def check_numerical_derivative(numerical_derivative):
     g = rng("numerical_derivative")
     for name, f in _FUNCTIONS:
         for x in (float(g.uniform(-2, 2)), 0.0, -float(g.uniform(0.5, 2))):
             h = float(g.choice([0.3, 0.05, 1e-3]))
-            _assert_close(f"numerical_derivative({name}, {x:.4g}, h={h})",
-                          numerical_derivative(f, x, h), ref.numerical_derivative(f, x, h), rtol=1e-8)
-            _assert_close(f"numerical_derivative({name}, {x:.4g}) with the default h",
-                          numerical_derivative(f, x), ref.numerical_derivative(f, x), rtol=1e-7)
+            assert_close(f"numerical_derivative({name}, {x:.4g}, h={h})",
+                         numerical_derivative(f, x, h), ref.numerical_derivative(f, x, h), rtol=1e-8)
+            assert_close(f"numerical_derivative({name}, {x:.4g}) with the default h",
+                         numerical_derivative(f, x), ref.numerical_derivative(f, x), rtol=1e-7)
     xs = g.uniform(-2, 2, size=(3, 4))
     xs[0, 0] = 0.0
-    _assert_close("numerical_derivative on a (3, 4) array", numerical_derivative(np.sin, xs.copy(), 0.01),
+    assert_close("numerical_derivative on a (3, 4) array", numerical_derivative(np.sin, xs.copy(), 0.01),
                   ref.numerical_derivative(np.sin, xs, 0.01), rtol=1e-8)
 
 
@@ -53,10 +44,10 @@ def check_chain_forward(chain_forward):
     for args in _random_chain_inputs(g):
         loss, cache = chain_forward(*args)
         ref_loss, ref_cache = ref.chain_forward(*args)
-        _assert_close(f"chain_forward{args} loss", loss, ref_loss, rtol=1e-10)
+        assert_close(f"chain_forward{args} loss", loss, ref_loss, rtol=1e-10)
         if not isinstance(cache, tuple) or len(cache) != len(ref_cache):
             raise AssertionError(f"chain_forward{args}: the cache must be (x, w1, w2, w3, y, z, e, target)")
-        _assert_close(f"chain_forward{args} cache", np.array(cache, dtype=np.float64),
+        assert_close(f"chain_forward{args} cache", np.array(cache, dtype=np.float64),
                       np.array(ref_cache, dtype=np.float64), rtol=1e-12)
 
 
@@ -69,5 +60,5 @@ def check_chain_backward(chain_backward):
             grads = chain_backward(cache)
             if not isinstance(grads, (tuple, list)) or len(grads) != 3:
                 raise AssertionError("chain_backward must return (dw1, dw2, dw3)")
-            _assert_close(f"chain_backward for {args} ({attempt} call)", np.array(grads, dtype=np.float64),
+            assert_close(f"chain_backward for {args} ({attempt} call)", np.array(grads, dtype=np.float64),
                           np.array(expected, dtype=np.float64), rtol=1e-9)
