@@ -39,6 +39,21 @@ class Mistake:
         return ns[self.function]
 
 
+def variant(template: str, *edits: tuple[str, str]) -> str:
+    """``template`` (a correct cell) with each ``(old, new)`` edit applied in turn.
+
+    Each ``old`` must occur exactly once in the text it is applied to, so a change
+    to the template that orphans or blurs a mistake fails at import time.
+    """
+    text = template
+    for old, new in edits:
+        count = text.count(old)
+        if count != 1:  # an explicit raise, unlike assert, also holds under python -O
+            raise ValueError(f"variant: {old!r} occurs {count} times, expected exactly once")
+        text = text.replace(old, new)
+    return text
+
+
 def mistakes_for(assignment: str) -> list[Mistake]:
     """The mistakes listed for an assignment id such as ``03_affine_relu`` (none if no module)."""
     module = ASSIGNMENT_MODULES.get(assignment, assignment)

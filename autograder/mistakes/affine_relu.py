@@ -7,7 +7,18 @@ check can (or should) tell them apart:
   all ones, which ``relu_ungated`` covers);
 - affine_forward with ``x.reshape(-1, w.shape[0])``: the same as (N, -1).
 """
-from autograder.mistakes import Mistake
+from autograder.mistakes import Mistake, variant
+
+# The correct cell; the affine_backward mistakes below each change one or two of its lines.
+_AFFINE_BACKWARD = '''
+def affine_backward(dout, cache):
+    x, w, b = cache
+    x_flat = x.reshape(x.shape[0], -1)
+    dx = (dout @ w.T).reshape(x.shape)
+    dw = x_flat.T @ dout
+    db = dout.sum(axis=0)
+    return dx, dw, db
+'''
 
 MISTAKES = [
     Mistake("affine_forward", "no_reshape", "flatten it to (N, D) with x.reshape(x.shape[0], -1)", '''
@@ -16,59 +27,21 @@ def affine_forward(x, w, b):
     cache = (x, w, b)
     return out, cache
 '''),
-    Mistake("affine_backward", "dx_left_flat", "reshape dx back to x.shape", '''
-def affine_backward(dout, cache):
-    x, w, b = cache
-    x_flat = x.reshape(x.shape[0], -1)
-    dx = dout @ w.T
-    dw = x_flat.T @ dout
-    db = dout.sum(axis=0)
-    return dx, dw, db
-'''),
-    Mistake("affine_backward", "no_reshape", "flatten x to (N, D) before x_flat.T @ dout", '''
-def affine_backward(dout, cache):
-    x, w, b = cache
-    dx = (dout @ w.T).reshape(x.shape)
-    dw = x.T @ dout
-    db = dout.sum(axis=0)
-    return dx, dw, db
-'''),
-    Mistake("affine_backward", "db_averaged", "db sums dout over axis 0 instead of averaging it", '''
-def affine_backward(dout, cache):
-    x, w, b = cache
-    x_flat = x.reshape(x.shape[0], -1)
-    dx = (dout @ w.T).reshape(x.shape)
-    dw = x_flat.T @ dout
-    db = dout.mean(axis=0)
-    return dx, dw, db
-'''),
-    Mistake("affine_backward", "dw_transposed", "dw = x_flat.T @ dout, not dout.T @ x_flat", '''
-def affine_backward(dout, cache):
-    x, w, b = cache
-    x_flat = x.reshape(x.shape[0], -1)
-    dx = (dout @ w.T).reshape(x.shape)
-    dw = dout.T @ x_flat
-    db = dout.sum(axis=0)
-    return dx, dw, db
-'''),
-    Mistake("affine_backward", "dx_without_transpose", "dx = dout (N, M) @ w.T (M, D)", '''
-def affine_backward(dout, cache):
-    x, w, b = cache
-    x_flat = x.reshape(x.shape[0], -1)
-    dx = (dout @ w).reshape(x.shape)
-    dw = x_flat.T @ dout
-    db = dout.sum(axis=0)
-    return dx, dw, db
-'''),
-    Mistake("affine_backward", "db_wrong_axis", "sum dout over axis 0 (the batch), not over axis 1", '''
-def affine_backward(dout, cache):
-    x, w, b = cache
-    x_flat = x.reshape(x.shape[0], -1)
-    dx = (dout @ w.T).reshape(x.shape)
-    dw = x_flat.T @ dout
-    db = dout.sum(axis=1)
-    return dx, dw, db
-'''),
+    Mistake("affine_backward", "dx_left_flat", "reshape dx back to x.shape",
+            variant(_AFFINE_BACKWARD, ("dx = (dout @ w.T).reshape(x.shape)", "dx = dout @ w.T"))),
+    Mistake("affine_backward", "no_reshape", "flatten x to (N, D) before x_flat.T @ dout",
+            variant(_AFFINE_BACKWARD,
+                    ("    x_flat = x.reshape(x.shape[0], -1)\n", ""),
+                    ("dw = x_flat.T @ dout", "dw = x.T @ dout"))),
+    Mistake("affine_backward", "db_averaged", "db sums dout over axis 0 instead of averaging it",
+            variant(_AFFINE_BACKWARD, ("db = dout.sum(axis=0)", "db = dout.mean(axis=0)"))),
+    Mistake("affine_backward", "dw_transposed", "dw = x_flat.T @ dout, not dout.T @ x_flat",
+            variant(_AFFINE_BACKWARD, ("dw = x_flat.T @ dout", "dw = dout.T @ x_flat"))),
+    Mistake("affine_backward", "dx_without_transpose", "dx = dout (N, M) @ w.T (M, D)",
+            variant(_AFFINE_BACKWARD,
+                    ("dx = (dout @ w.T).reshape(x.shape)", "dx = (dout @ w).reshape(x.shape)"))),
+    Mistake("affine_backward", "db_wrong_axis", "sum dout over axis 0 (the batch), not over axis 1",
+            variant(_AFFINE_BACKWARD, ("db = dout.sum(axis=0)", "db = dout.sum(axis=1)"))),
     Mistake("relu_forward", "np_max", "np.max(x, 0) reduces x along axis 0", '''
 def relu_forward(x):
     out = np.max(x, 0)

@@ -1,5 +1,24 @@
 """Realistic wrong solutions for 01_chain_rule, one solution cell each."""
-from autograder.mistakes import Mistake
+from autograder.mistakes import Mistake, variant
+
+# The correct cells; most chain mistakes below change one of their lines.
+_CHAIN_FORWARD = '''
+def chain_forward(x, w1, w2, w3, target):
+    y = w1 * x
+    z = w2 * y
+    e = w3 * z
+    loss = 0.5 * (e - target) ** 2
+    return loss, (x, w1, w2, w3, y, z, e, target)
+'''
+
+_CHAIN_BACKWARD = '''
+def chain_backward(cache):
+    x, w1, w2, w3, y, z, e, target = cache
+    de = e - target
+    dz = de * w3
+    dy = dz * w2
+    return dy * x, dz * y, de * z
+'''
 
 MISTAKES = [
     Mistake("numerical_derivative", "one_sided", "one-sided difference", '''
@@ -24,28 +43,16 @@ def numerical_derivative(f, x, h=1e-5):
     x = float(x)
     return (f(x + h) - f(x - h)) / (2 * h)
 '''),
-    Mistake("chain_forward", "no_half", "don't forget the ½", '''
-def chain_forward(x, w1, w2, w3, target):
-    y = w1 * x
-    z = w2 * y
-    e = w3 * z
-    loss = (e - target) ** 2
-    return loss, (x, w1, w2, w3, y, z, e, target)
-'''),
+    Mistake("chain_forward", "no_half", "don't forget the ½",
+            variant(_CHAIN_FORWARD, ("loss = 0.5 * (e - target) ** 2", "loss = (e - target) ** 2"))),
     Mistake("chain_forward", "cache_without_intermediates", "chain_backward unpacks exactly this tuple", '''
 def chain_forward(x, w1, w2, w3, target):
     e = w3 * w2 * w1 * x
     loss = 0.5 * (e - target) ** 2
     return loss, (x, w1, w2, w3, target)
 '''),
-    Mistake("chain_forward", "cache_order", "in that order", '''
-def chain_forward(x, w1, w2, w3, target):
-    y = w1 * x
-    z = w2 * y
-    e = w3 * z
-    loss = 0.5 * (e - target) ** 2
-    return loss, (x, w1, w2, w3, e, z, y, target)
-'''),
+    Mistake("chain_forward", "cache_order", "in that order",
+            variant(_CHAIN_FORWARD, ("(x, w1, w2, w3, y, z, e, target)", "(x, w1, w2, w3, e, z, y, target)"))),
     Mistake("chain_backward", "skips_a_link", "dL/dw1 = (e - target) * w3 * w2 * x", '''
 def chain_backward(cache):
     x, w1, w2, w3, y, z, e, target = cache
@@ -55,28 +62,10 @@ def chain_backward(cache):
     dw1 = de * w2 * x
     return dw1, dw2, dw3
 '''),
-    Mistake("chain_backward", "target_minus_e", "dL/de = e - target, not target - e", '''
-def chain_backward(cache):
-    x, w1, w2, w3, y, z, e, target = cache
-    de = target - e
-    dz = de * w3
-    dy = dz * w2
-    return dy * x, dz * y, de * z
-'''),
-    Mistake("chain_backward", "half_not_cancelled", "the ½ of L was not used", '''
-def chain_backward(cache):
-    x, w1, w2, w3, y, z, e, target = cache
-    de = 2 * (e - target)
-    dz = de * w3
-    dy = dz * w2
-    return dy * x, dz * y, de * z
-'''),
-    Mistake("chain_backward", "input_instead_of_y", "dL/dw2 = (e - target) * w3 * y", '''
-def chain_backward(cache):
-    x, w1, w2, w3, y, z, e, target = cache
-    de = e - target
-    dz = de * w3
-    dy = dz * w2
-    return dy * x, dz * x, de * z
-'''),
+    Mistake("chain_backward", "target_minus_e", "dL/de = e - target, not target - e",
+            variant(_CHAIN_BACKWARD, ("de = e - target", "de = target - e"))),
+    Mistake("chain_backward", "half_not_cancelled", "the ½ of L was not used",
+            variant(_CHAIN_BACKWARD, ("de = e - target", "de = 2 * (e - target)"))),
+    Mistake("chain_backward", "input_instead_of_y", "dL/dw2 = (e - target) * w3 * y",
+            variant(_CHAIN_BACKWARD, ("return dy * x, dz * y, de * z", "return dy * x, dz * x, de * z"))),
 ]

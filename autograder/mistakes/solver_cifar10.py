@@ -5,7 +5,7 @@ the part of the visible check's message that explains the mistake.
 """
 from __future__ import annotations
 
-from autograder.mistakes import Mistake
+from autograder.mistakes import Mistake, variant
 
 _SGD_DEF = '''def sgd(w, dw, config=None):
     """Vanilla stochastic gradient descent: next_w = w - learning_rate * dw.
@@ -49,6 +49,26 @@ _ADAM_SETUP = '''    if config is None:
     config.setdefault("v", np.zeros_like(w))
 '''
 
+# The correct bodies; the momentum and t mistakes below change one or two of their lines.
+_MOMENTUM_BODY = '''    if config is None:
+        config = {}
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    v = config.get("velocity", np.zeros_like(w))
+    v = config["momentum"] * v - config["learning_rate"] * dw
+    config["velocity"] = v
+    return w + v, config
+'''
+_ADAM_BODY = '''    config.setdefault("t", 0)
+    config["t"] += 1
+    t = config["t"]
+    config["m"] = config["beta1"] * config["m"] + (1 - config["beta1"]) * dw
+    config["v"] = config["beta2"] * config["v"] + (1 - config["beta2"]) * dw ** 2
+    m_hat = config["m"] / (1 - config["beta1"] ** t)
+    v_hat = config["v"] / (1 - config["beta2"] ** t)
+    return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
+'''
+
 MISTAKES = [
     Mistake("sgd", "gradient_ascent", "step against the gradient", _SGD_DEF + '''    if config is None:
         config = {}
@@ -61,34 +81,17 @@ MISTAKES = [
     w -= config["learning_rate"] * dw
     return w, config
 '''),
-    Mistake("sgd_momentum", "sign_flipped", "the velocity points uphill", _MOMENTUM_DEF + '''    if config is None:
-        config = {}
-    config.setdefault("learning_rate", 1e-2)
-    config.setdefault("momentum", 0.9)
-    v = config.get("velocity", np.zeros_like(w))
-    v = config["momentum"] * v + config["learning_rate"] * dw
-    config["velocity"] = v
-    return w + v, config
-'''),
+    Mistake("sgd_momentum", "sign_flipped", "the velocity points uphill",
+            _MOMENTUM_DEF + variant(_MOMENTUM_BODY,
+                                    ('v = config["momentum"] * v - config["learning_rate"] * dw',
+                                     'v = config["momentum"] * v + config["learning_rate"] * dw'))),
     # The zeros stored by setdefault are never replaced: every step starts from rest.
     Mistake("sgd_momentum", "velocity_not_stored", "store the new velocity in config['velocity']",
-            _MOMENTUM_DEF + '''    if config is None:
-        config = {}
-    config.setdefault("learning_rate", 1e-2)
-    config.setdefault("momentum", 0.9)
-    v = config.setdefault("velocity", np.zeros_like(w))
-    v = config["momentum"] * v - config["learning_rate"] * dw
-    return w + v, config
-'''),
+            _MOMENTUM_DEF + variant(_MOMENTUM_BODY,
+                                    ('v = config.get("velocity", ', 'v = config.setdefault("velocity", '),
+                                    ('    config["velocity"] = v\n', ''))),
     Mistake("sgd_momentum", "velocity_never_saved", "store the new velocity in config['velocity']",
-            _MOMENTUM_DEF + '''    if config is None:
-        config = {}
-    config.setdefault("learning_rate", 1e-2)
-    config.setdefault("momentum", 0.9)
-    v = config.get("velocity", np.zeros_like(w))
-    v = config["momentum"] * v - config["learning_rate"] * dw
-    return w + v, config
-'''),
+            _MOMENTUM_DEF + variant(_MOMENTUM_BODY, ('    config["velocity"] = v\n', ''))),
     Mistake("rmsprop", "no_square_root", "divide by the square root of the cache", _RMSPROP_DEF + '''    if config is None:
         config = {}
     config.setdefault("learning_rate", 1e-2)
@@ -108,24 +111,13 @@ MISTAKES = [
 '''),
     # t = 0 in the first bias correction: 1 - beta1**0 = 0, a division by zero.
     Mistake("adam", "t_incremented_after_use", "increment config['t'] BEFORE using it",
-            _ADAM_DEF + _ADAM_SETUP + '''    config.setdefault("t", 0)
-    t = config["t"]
-    config["m"] = config["beta1"] * config["m"] + (1 - config["beta1"]) * dw
-    config["v"] = config["beta2"] * config["v"] + (1 - config["beta2"]) * dw ** 2
-    m_hat = config["m"] / (1 - config["beta1"] ** t)
-    v_hat = config["v"] / (1 - config["beta2"] ** t)
-    config["t"] = t + 1
-    return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
-'''),
+            _ADAM_DEF + _ADAM_SETUP + variant(_ADAM_BODY,
+                                              ('    config["t"] += 1\n', ''),
+                                              ('    return w - ', '    config["t"] = t + 1\n    return w - '))),
     # Starting t at 1 hides the division by zero, but config['t'] no longer counts the steps.
     Mistake("adam", "t_starts_at_one", "increment config['t'] BEFORE using it",
-            _ADAM_DEF + _ADAM_SETUP + '''    config.setdefault("t", 1)
-    t = config["t"]
-    config["m"] = config["beta1"] * config["m"] + (1 - config["beta1"]) * dw
-    config["v"] = config["beta2"] * config["v"] + (1 - config["beta2"]) * dw ** 2
-    m_hat = config["m"] / (1 - config["beta1"] ** t)
-    v_hat = config["v"] / (1 - config["beta2"] ** t)
-    config["t"] += 1
-    return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
-'''),
+            _ADAM_DEF + _ADAM_SETUP + variant(_ADAM_BODY,
+                                              ('config.setdefault("t", 0)', 'config.setdefault("t", 1)'),
+                                              ('    config["t"] += 1\n', ''),
+                                              ('    return w - ', '    config["t"] += 1\n    return w - '))),
 ]
