@@ -7,7 +7,7 @@ worst entry and, when the pattern is recognisable, the likely mistake.
 """
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -19,7 +19,11 @@ __all__ = [
     "check_gradient",
     "check_shape",
     "diagnose",
+    "likely_cause",
 ]
+
+# (known wrong value, its cause): a value a typical mistake produces on the check's inputs.
+Suspects = Sequence[tuple[Any, str]]
 
 
 def rel_error(a, b) -> float:
@@ -177,18 +181,62 @@ def _compare(name: str, actual, expected, threshold: float, what: str,
         + _hint(kind, hints, a, e))
 
 
+def likely_cause(actual, suspects: Suspects = ()) -> str | None:
+    """The cause of the first suspect whose known wrong value ``actual`` reproduces, else None.
+
+    A suspect value may be a scalar or any array that broadcasts to ``actual``'s
+    shape; it matches within a relative error of 1e-6, far tighter than chance.
+    """
+    if actual is None or not suspects:
+        return None
+    try:
+        a = np.asarray(actual, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if not np.all(np.isfinite(a)):
+        return None
+    for candidate, cause in suspects:
+        try:
+            c = np.broadcast_to(np.asarray(candidate, dtype=np.float64), a.shape)
+        except (TypeError, ValueError):
+            continue
+        if rel_error(a, c) < 1e-6:
+            return cause
+    return None
+
+
+def _compare_explained(name: str, actual, expected, threshold: float, what: str,
+                       hints: Mapping[str, str] | None, batch_size: int | None, suspects: Suspects) -> float:
+    try:
+        return _compare(name, actual, expected, threshold, what, hints, batch_size)
+    except AssertionError as err:
+        cause = likely_cause(actual, suspects)
+        if cause is None:
+            raise
+        raise AssertionError(f"{err}\n  Likely cause: {cause}") from None
+
+
 def check_gradient(name: str, analytic, numerical, threshold: float = 1e-7,
-                   hints: Mapping[str, str] | None = None, batch_size: int | None = None) -> float:
+                   hints: Mapping[str, str] | None = None, batch_size: int | None = None,
+                   suspects: Suspects = ()) -> float:
     """Assert that an analytic gradient matches a numerical one.
 
     ``hints`` maps a diagnosis (keys of :data:`GENERIC_HINTS`) to the likely
     mistake in this particular function; ``batch_size`` lets the check
-    recognise a factor of N. Returns the relative error when it passes.
+    recognise a factor of N; ``suspects`` lists (known wrong value, cause)
+    pairs, and a failing value that equals one gets its cause added to the
+    message. Returns the relative error when it passes.
     """
-    return _compare(name, analytic, numerical, threshold, "numerical gradient", hints, batch_size)
+    return _compare_explained(name, analytic, numerical, threshold, "numerical gradient", hints,
+                              batch_size, suspects)
 
 
 def check_close(name: str, actual, expected, threshold: float = 1e-7,
-                hints: Mapping[str, str] | None = None, batch_size: int | None = None) -> float:
-    """Assert that a value matches a known correct value (relative error)."""
-    return _compare(name, actual, expected, threshold, "expected value", hints, batch_size)
+                hints: Mapping[str, str] | None = None, batch_size: int | None = None,
+                suspects: Suspects = ()) -> float:
+    """Assert that a value matches a known correct value (relative error).
+
+    ``hints``, ``batch_size`` and ``suspects`` work as in :func:`check_gradient`.
+    """
+    return _compare_explained(name, actual, expected, threshold, "expected value", hints,
+                              batch_size, suspects)

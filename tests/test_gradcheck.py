@@ -209,3 +209,39 @@ def test_hint_keys_are_the_documented_ones():
     assert set(gradcheck.GENERIC_HINTS) == {"transposed", "reshaped", "shape", "not_finite",
                                            "should_be_zero", "all_zero", "sign", "times_n",
                                            "over_n", "scaled"}
+
+
+# --- suspects: known wrong values and their causes -----------------------------------------
+
+@pytest.mark.parametrize("check", [check_close, check_gradient])
+def test_suspects_add_the_cause_of_a_matching_value(rng, check):
+    expected = rng.standard_normal((3, 4))
+    ungated = expected + 1.0  # a made-up wrong answer that no generic diagnosis recognises
+    suspects = [(expected * 3.0, "the other cause."), (ungated, "the mask is missing.")]
+    message = _message(check, "dx", ungated.copy(), expected, suspects=suspects)
+    assert message.endswith("\n  Likely cause: the mask is missing.")
+    assert "the other cause" not in message
+
+
+@pytest.mark.parametrize("check", [check_close, check_gradient])
+def test_suspects_stay_silent_when_the_value_does_not_match(rng, check):
+    expected = rng.standard_normal((3, 4))
+    ungated = expected + 1.0
+    suspects = [(ungated, "the mask is missing.")]
+    # Wrong, but not the suspected wrong value (off by far more than the 1e-6 match tolerance).
+    message = _message(check, "dx", ungated + 1e-3, expected, suspects=suspects)
+    assert "Likely cause" not in message
+    # A passing value is never blamed, even when it equals a suspect.
+    assert check("dx", expected, expected, suspects=[(expected, "should not appear.")]) == 0.0
+
+
+def test_suspects_broadcast_scalars_and_ignore_unusable_values():
+    expected = np.array([0.5, -2.0, 3.0])
+    message = _message(check_gradient, "dx", np.ones(3), expected, suspects=[(1.0, "dout is missing.")])
+    assert "Likely cause: dout is missing." in message
+    # None, NaN and a suspect that cannot take the value's shape name no cause and do not crash.
+    for wrong in (None, np.array([np.nan, 1.0, 1.0]), np.ones(4)):
+        message = _message(check_gradient, "dx", wrong, expected, suspects=[(np.ones((2, 3)), "a cause.")])
+        assert "Likely cause" not in message
+    for wrong in (None, np.array([np.nan, 1.0, 1.0])):
+        assert "Likely cause" not in _message(check_gradient, "dx", wrong, expected, suspects=[(1.0, "a cause.")])

@@ -14,13 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.gradcheck import (
-    check_close,
-    check_gradient,
-    check_shape,
-    numerical_gradient_array,
-    rel_error,
-)
+from course.checks.common import call_student, report_all, unpack
+from course.gradcheck import check_close, check_gradient, check_shape, numerical_gradient_array
 
 # Affine, ReLU (away from 0) and sigmoid are smooth, so central differences
 # with h = 1e-5 agree with a correct analytic gradient to about 1e-9.
@@ -102,50 +97,6 @@ def _away_from_zero(rng: np.random.Generator, shape) -> np.ndarray:
     return rng.choice([-1.0, 1.0], size=shape) * (0.1 + np.abs(rng.standard_normal(shape)))
 
 
-def call_student(name: str, fn, *args, hint: str = ""):
-    """Call the student's fn; turn numpy's shape errors into a failed check with a hint.
-
-    NotImplementedError is not caught: an unwritten function says so itself.
-    """
-    try:
-        return fn(*args)
-    except (ValueError, IndexError, TypeError) as err:
-        raise AssertionError(f"{name} raised {type(err).__name__}: {err}"
-                             + (f"\n  Hint: {hint}" if hint else "")) from err
-
-
-def unpack(name: str, result, count: int, what: str):
-    if not isinstance(result, tuple) or len(result) != count:
-        raise AssertionError(f"{name} must return the tuple {what}, got {type(result).__name__}"
-                             + (f" of length {len(result)}" if isinstance(result, tuple) else "") + ".")
-    return result
-
-
-def explain_failure(check, name, actual, expected, threshold, suspects=(), **kwargs):
-    """Run ``check``; when it fails and ``actual`` equals a known wrong answer, add its cause."""
-    try:
-        return check(name, actual, expected, threshold, **kwargs)
-    except AssertionError as err:
-        a = np.asarray(actual, dtype=np.float64) if actual is not None else None
-        for candidate, cause in suspects:
-            c = np.asarray(candidate, dtype=np.float64)
-            if a is not None and a.shape == c.shape and np.all(np.isfinite(a)) and rel_error(a, c) < 1e-6:
-                raise AssertionError(f"{err}\n  Likely cause: {cause}") from None
-        raise
-
-
-def report_all(checks):
-    """Run every check (a thunk) and report all failures at once, so each hint is shown."""
-    problems = []
-    for thunk in checks:
-        try:
-            thunk()
-        except AssertionError as err:
-            problems.append(str(err))
-    if problems:
-        raise AssertionError("\n".join(problems))
-
-
 def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
@@ -214,18 +165,18 @@ def check_relu_forward(relu_forward) -> None:
 def check_relu_backward(relu_backward) -> None:
     """Known values at x = 0 and x < 0, then a numerical gradient away from 0."""
     dx = call_student("relu_backward", relu_backward, RELU_DOUT.copy(), RELU_X.copy())
-    explain_failure(check_close, "relu_backward dx (x with exact zeros)", dx, RELU_DX, VALUE_THRESHOLD,
-             suspects=[(RELU_DOUT * (RELU_X >= 0), RELU_GE_CAUSE),
-                       (RELU_DOUT, RELU_UNGATED_CAUSE),
-                       (RELU_DOUT * RELU_OUT, RELU_TIMES_OUTPUT_CAUSE)])
+    check_close("relu_backward dx (x with exact zeros)", dx, RELU_DX, VALUE_THRESHOLD,
+                suspects=[(RELU_DOUT * (RELU_X >= 0), RELU_GE_CAUSE),
+                          (RELU_DOUT, RELU_UNGATED_CAUSE),
+                          (RELU_DOUT * RELU_OUT, RELU_TIMES_OUTPUT_CAUSE)])
 
     rng = _rng(304)
     x = _away_from_zero(rng, (3, 4, 2))
     dout = rng.standard_normal(x.shape)
     dx_num = numerical_gradient_array(lambda z: np.maximum(z, 0), x.copy(), dout)
     dx = call_student("relu_backward", relu_backward, dout.copy(), x.copy())
-    explain_failure(check_gradient, "relu_backward dx", dx, dx_num, GRAD_THRESHOLD,
-             suspects=[(dout, RELU_UNGATED_CAUSE), (dout * np.maximum(x, 0), RELU_TIMES_OUTPUT_CAUSE)])
+    check_gradient("relu_backward dx", dx, dx_num, GRAD_THRESHOLD,
+                   suspects=[(dout, RELU_UNGATED_CAUSE), (dout * np.maximum(x, 0), RELU_TIMES_OUTPUT_CAUSE)])
     print(f"relu_backward: zeros handled, dx matches the numerical gradient (threshold {GRAD_THRESHOLD:.0e}).")
 
 
@@ -233,15 +184,15 @@ def check_sigmoid_forward(sigmoid_forward) -> None:
     """sigmoid(0) = 1/2, sigmoid(+-ln 3) = 3/4, 1/4, then a 3-D input."""
     out, _ = unpack("sigmoid_forward", call_student("sigmoid_forward", sigmoid_forward, SIGMOID_X.copy()),
                      2, "(out, cache)")
-    explain_failure(check_close, "sigmoid_forward out", out, SIGMOID_OUT, VALUE_THRESHOLD,
-             suspects=[(1.0 - SIGMOID_OUT, SIGMOID_SIGN_CAUSE)])
+    check_close("sigmoid_forward out", out, SIGMOID_OUT, VALUE_THRESHOLD,
+                suspects=[(1.0 - SIGMOID_OUT, SIGMOID_SIGN_CAUSE)])
 
     x = _rng(305).standard_normal((2, 3, 4)) * 3
     out, _ = unpack("sigmoid_forward", call_student("sigmoid_forward", sigmoid_forward, x.copy()),
                      2, "(out, cache)")
     check_shape("sigmoid_forward out for x of shape (2, 3, 4)", out, x.shape)
-    explain_failure(check_close, "sigmoid_forward out for x of shape (2, 3, 4)", out, _sigmoid(x),
-             VALUE_THRESHOLD, suspects=[(_sigmoid(-x), SIGMOID_SIGN_CAUSE)])
+    check_close("sigmoid_forward out for x of shape (2, 3, 4)", out, _sigmoid(x),
+                VALUE_THRESHOLD, suspects=[(_sigmoid(-x), SIGMOID_SIGN_CAUSE)])
     print("sigmoid_forward: all checks passed.")
 
 
@@ -254,7 +205,7 @@ def check_sigmoid_backward(sigmoid_backward) -> None:
     dx_num = numerical_gradient_array(_sigmoid, x.copy(), dout)
     dx = call_student("sigmoid_backward", sigmoid_backward, dout.copy(), out.copy())
     s_of_out = _sigmoid(out)
-    explain_failure(check_gradient, "sigmoid_backward dx", dx, dx_num, GRAD_THRESHOLD,
-             suspects=[(dout * out, SIGMOID_NO_ONE_MINUS_CAUSE),
-                       (dout * s_of_out * (1 - s_of_out), SIGMOID_TWICE_CAUSE)])
+    check_gradient("sigmoid_backward dx", dx, dx_num, GRAD_THRESHOLD,
+                   suspects=[(dout * out, SIGMOID_NO_ONE_MINUS_CAUSE),
+                             (dout * s_of_out * (1 - s_of_out), SIGMOID_TWICE_CAUSE)])
     print(f"sigmoid_backward: dx matches the numerical gradient (threshold {GRAD_THRESHOLD:.0e}).")

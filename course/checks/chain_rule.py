@@ -8,25 +8,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.gradcheck import check_close, check_gradient, numerical_gradient
+from course.gradcheck import check_close, check_gradient, likely_cause, numerical_gradient
 
 CACHE_LAYOUT = ("x", "w1", "w2", "w3", "y", "z", "e", "target")
 
 
 def _matches(actual, candidate, rtol=1e-6) -> bool:
-    """True when ``actual`` equals ``candidate`` (a recognisable wrong formula)."""
+    """True when ``actual`` equals ``candidate`` within ``rtol`` (the tolerance of each exact check below)."""
     try:
         return bool(np.allclose(np.asarray(actual, dtype=np.float64), candidate, rtol=rtol, atol=1e-12))
     except (TypeError, ValueError):
         return False
 
 
-def _explain(actual, candidates) -> str:
-    """The hint of the first wrong formula that ``actual`` reproduces, else ''."""
-    for candidate, hint in candidates:
-        if _matches(actual, candidate):
-            return f"\n  Hint: {hint}"
-    return ""
+def _explain(actual, suspects) -> str:
+    """The hint of the first known wrong formula that ``actual`` reproduces, else ''."""
+    cause = likely_cause(actual, suspects)
+    return f"\n  Hint: {cause}" if cause else ""
 
 
 # ---------------------------------------------------------------- numerical_derivative

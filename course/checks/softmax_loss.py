@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.checks.affine_relu import call_student, explain_failure, report_all, unpack
+from course.checks.common import call_student, report_all, unpack
 from course.gradcheck import check_close, check_gradient, check_shape, numerical_gradient
 
 VALUE_THRESHOLD = 1e-7
@@ -90,9 +90,9 @@ def check_softmax_loss(softmax_loss) -> None:
     check_close("softmax_loss loss for zero scores (log C)", loss, np.log(C), VALUE_THRESHOLD,
                 LOSS_HINTS, batch_size=N)
     check_shape("softmax_loss dx", dx, (N, C), DX_HINTS)
-    explain_failure(check_close, "softmax_loss dx for zero scores", dx, (1.0 / C - onehot) / N,
-                    VALUE_THRESHOLD, suspects=[(np.full((N, C), 1.0 / C / N), NO_ONEHOT_CAUSE)],
-                    hints=DX_HINTS, batch_size=N)
+    check_close("softmax_loss dx for zero scores", dx, (1.0 / C - onehot) / N,
+                VALUE_THRESHOLD, suspects=[(np.full((N, C), 1.0 / C / N), NO_ONEHOT_CAUSE)],
+                hints=DX_HINTS, batch_size=N)
 
     rng = np.random.default_rng(401)
     N, C = 6, 4
@@ -102,9 +102,9 @@ def check_softmax_loss(softmax_loss) -> None:
     want_loss, want_dx = _expected_softmax_loss(x, y)
     check_close("softmax_loss loss", loss, want_loss, VALUE_THRESHOLD, LOSS_HINTS, batch_size=N)
     dx_num = numerical_gradient(lambda z: _run_softmax(softmax_loss, z, y, "random scores")[0], x.copy())
-    explain_failure(check_gradient, "softmax_loss dx", dx, dx_num, SOFTMAX_GRAD_THRESHOLD,
-                    suspects=[(np.exp(_stable_log_softmax(x)) / N, NO_ONEHOT_CAUSE)],
-                    hints=DX_HINTS, batch_size=N)
+    check_gradient("softmax_loss dx", dx, dx_num, SOFTMAX_GRAD_THRESHOLD,
+                   suspects=[(np.exp(_stable_log_softmax(x)) / N, NO_ONEHOT_CAUSE)],
+                   hints=DX_HINTS, batch_size=N)
 
     # Scores near 1000 overflow np.exp without the shift; in a spread of
     # [-1000, 1000] the correct class of rows 0 and 2 has probability e^-2000,
@@ -203,11 +203,11 @@ def _check_net(TwoLayerNet) -> None:
                              2, "(loss, grads)")
         sum_w2 = np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2)
         sum_b2 = np.sum(params["b1"] ** 2) + np.sum(params["b2"] ** 2)
-        explain_failure(check_close, f"TwoLayerNet loss with reg={reg}", loss,
-                        data_loss + 0.5 * reg * sum_w2, VALUE_THRESHOLD, hints=LOSS_HINTS,
-                        suspects=[(data_loss + reg * sum_w2, L2_NO_HALF_CAUSE),
-                                  (data_loss + 0.5 * reg * (sum_w2 + sum_b2), L2_BIASES_CAUSE),
-                                  (data_loss, L2_MISSING_CAUSE)] if reg else [])
+        check_close(f"TwoLayerNet loss with reg={reg}", loss,
+                    data_loss + 0.5 * reg * sum_w2, VALUE_THRESHOLD, hints=LOSS_HINTS,
+                    suspects=[(data_loss + reg * sum_w2, L2_NO_HALF_CAUSE),
+                              (data_loss + 0.5 * reg * (sum_w2 + sum_b2), L2_BIASES_CAUSE),
+                              (data_loss, L2_MISSING_CAUSE)] if reg else [])
         missing = [name for name in PARAM_NAMES if name not in grads]
         if missing:
             raise AssertionError(f"TwoLayerNet grads has no entry for {', '.join(missing)}: "
@@ -216,8 +216,8 @@ def _check_net(TwoLayerNet) -> None:
         def one(name, reg=reg, net=net, grads=grads):
             num = numerical_gradient(lambda _: net.loss(X, y)[0], net.params[name])
             suspects = [(num - reg * params[name], REG_GRAD_MISSING_CAUSE)] if reg and name[0] == "W" else []
-            explain_failure(check_gradient, f"TwoLayerNet grads['{name}'] with reg={reg}", grads[name], num,
-                            NET_GRAD_THRESHOLD, suspects=suspects, hints=NET_PARAM_HINTS, batch_size=len(y))
+            check_gradient(f"TwoLayerNet grads['{name}'] with reg={reg}", grads[name], num,
+                           NET_GRAD_THRESHOLD, suspects=suspects, hints=NET_PARAM_HINTS, batch_size=len(y))
 
         report_all([lambda name=name: one(name) for name in PARAM_NAMES])
     print(f"TwoLayerNet: parameters, scores, loss and all gradients (threshold {NET_GRAD_THRESHOLD:.0e}) "
