@@ -43,7 +43,7 @@ class CheckSpec:
     mistake_namespace: tuple[str, ...] = ()
     # What a hidden check must raise on a mistake: AssertionError, or Exception where a
     # crash is accepted (any exception fails a grade cell).
-    hidden_rejects_with: type[BaseException] = AssertionError
+    hidden_rejects_with: type[BaseException] | tuple[type[BaseException], ...] = AssertionError
     # Replaces the plain previous.load of the graded names, e.g. to wire in earlier notebooks.
     load_notebook: Callable[[list[str]], dict] | None = None
     # Also test that a stub raising NotImplementedError (the released cell) surfaces as such.

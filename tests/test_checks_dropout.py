@@ -23,8 +23,10 @@ globals().update(check_tests(SPEC))
 
 def test_visible_check_of_the_net_runs_both_aspects():
     visible.check_FullyConnectedNet(reference.FullyConnectedNet)
+    gradients_only = next(m for m in SPEC.mistakes if m.name == "reg_missing_in_gradients")
+    visible.check_FullyConnectedNet_api(SPEC.with_mistake(gradients_only)["FullyConnectedNet"])
     with pytest.raises(AssertionError):
-        visible.check_FullyConnectedNet(SPEC.with_mistake(SPEC.mistakes[-1])["FullyConnectedNet"])
+        visible.check_FullyConnectedNet(SPEC.with_mistake(gradients_only)["FullyConnectedNet"])
 
 
 def test_every_frequent_mistake_is_listed():

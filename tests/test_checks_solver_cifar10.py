@@ -108,21 +108,25 @@ def test_untrained_model_fails_both_checks(tmp_path, grader_data):
         hidden.check_best_model(str(path))
 
 
-def _mislabelled(data, fraction_correct, num_test):
-    """The test split repeated to num_test images, with labels wrong except for the first fraction."""
+def _mislabelled(data, fraction_correct, num_test, num_train=None):
+    """The test split repeated to num_test images, with labels wrong except for the first fraction;
+    with num_train, a training split of that many images (a view: the target depends on its size)."""
     repeats = -(-num_test // len(data["X_test"]))
     X = np.concatenate([data["X_test"]] * repeats)[:num_test]
     y = np.concatenate([data["y_test"]] * repeats)[:num_test].copy()
     wrong = np.arange(num_test) >= int(fraction_correct * num_test)
     y[wrong] = (y[wrong] + 1) % 10
-    return dict(data, X_test=X, y_test=y)
+    out = dict(data, X_test=X, y_test=y)
+    if num_train is not None:
+        out["X_train"] = np.broadcast_to(data["X_train"][:1], (num_train - len(data["X_val"]),) + X.shape[1:])
+    return out
 
 
 def test_target_follows_the_data(trained_model_file, synthetic_cifar, monkeypatch):
     # The trained model classifies the synthetic test images correctly, so its accuracy
     # on these relabelled copies is the fraction of labels left correct: 0.45.
     subset = _mislabelled(synthetic_cifar, 0.45, 1000)
-    full = _mislabelled(synthetic_cifar, 0.45, 10000)
+    full = _mislabelled(synthetic_cifar, 0.45, 10000, num_train=50000)
     monkeypatch.setattr(course.data, "get_cifar10_data", lambda **kwargs: subset)
     assert hidden.check_best_model(str(trained_model_file)) == pytest.approx(0.45, abs=0.02)
     monkeypatch.setattr(course.data, "get_cifar10_data", lambda **kwargs: full)

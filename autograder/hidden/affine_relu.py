@@ -10,20 +10,13 @@ import numpy as np
 
 from autograder import reference as ref
 from autograder.hidden import call_unmodified, rng
+from course.gradcheck import check_close
 
 TOLERANCE = 1e-8
 
 
 def assert_same(what: str, actual, expected, tol: float = TOLERANCE) -> None:
-    actual = np.asarray(actual, dtype=np.float64) if actual is not None else None
-    expected = np.asarray(expected, dtype=np.float64)
-    if actual is None or actual.shape != expected.shape:
-        shape = None if actual is None else actual.shape
-        raise AssertionError(f"hidden test: {what} has shape {shape}, expected {expected.shape}.")
-    err = np.max(np.abs(actual - expected) / np.maximum(1e-8, np.abs(actual) + np.abs(expected)),
-                 initial=0.0)
-    if not err <= tol:
-        raise AssertionError(f"hidden test: {what} differs from the reference (relative error {err:.2e}).")
+    check_close(f"hidden test: {what}", actual, expected, tol)
 
 
 def run(name: str, fn, *args):

@@ -13,10 +13,11 @@ import numpy as np
 
 from autograder import reference
 from autograder.hidden import call_unmodified, rng
+from course.checks.solver_cifar10 import STATE_KEYS, target_accuracy
+from course.gradcheck import rel_error
 
 NUM_STEPS = 5
 THRESHOLD = 1e-6
-STATE_KEYS = {"sgd": (), "sgd_momentum": ("velocity",), "rmsprop": ("cache",), "adam": ("m", "v", "t")}
 
 
 def _hyperparameters(name, gen):
@@ -29,12 +30,6 @@ def _hyperparameters(name, gen):
                 "epsilon": 1e-8}
     return {"learning_rate": gen.uniform(1e-4, 1e-2), "beta1": gen.uniform(0.8, 0.95),
             "beta2": gen.uniform(0.99, 0.9999), "epsilon": 1e-8}
-
-
-def _rel_error(a, b):
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
 def _run(name, student, config_for_student, config_for_reference, gen, shape):
@@ -52,7 +47,7 @@ def _run(name, student, config_for_student, config_for_reference, gen, shape):
         next_w, student_config = result
         assert isinstance(student_config, dict), f"{name} must return its config dict."
         assert np.shape(next_w) == shape, f"{name}: next_w has shape {np.shape(next_w)}, expected {shape}."
-        err = _rel_error(next_w, ref_w)
+        err = rel_error(next_w, ref_w)
         assert err < THRESHOLD, f"{name}: next_w differs from the reference at step {step} (rel. error {err:.2e})."
         for key in STATE_KEYS[name]:
             assert key in student_config, f"{name}: config[{key!r}] missing after step {step}."
@@ -60,7 +55,7 @@ def _run(name, student, config_for_student, config_for_reference, gen, shape):
                 assert student_config["t"] == ref_config["t"], (
                     f"{name}: config['t'] is {student_config['t']} after step {step}, expected {ref_config['t']}.")
             else:
-                err = _rel_error(student_config[key], ref_config[key])
+                err = rel_error(student_config[key], ref_config[key])
                 assert err < THRESHOLD, f"{name}: config[{key!r}] differs from the reference at step {step}."
         # Continue both from the reference weights: a wrong step is reported once.
         w = ref_w
@@ -101,15 +96,12 @@ def check_adam(adam):
     _check_rule("adam", adam)
 
 
-FULL_TARGET = 0.50
-SUBSET_TARGET = 0.40
-
-
 def check_best_model(filename="best_model.npz") -> float:
     """Test accuracy of the saved model, rebuilt with the reference net; asserts the target.
 
     The whole test batch of the data the grader has (CIFAR10_DIR) is used:
-    10000 images of full CIFAR-10 (target 0.50) or the subset's (target 0.40).
+    10000 images of full CIFAR-10 or the subset's; the target follows the
+    training set's size, as in the visible check (course.checks.solver_cifar10.target_accuracy).
     """
     from course.data import get_cifar10_data
     from course.solver import evaluate_accuracy, load_model
@@ -122,7 +114,7 @@ def check_best_model(filename="best_model.npz") -> float:
     # The same split and mean image as the notebook's get_cifar10_data(); float32 halves the memory.
     data = get_cifar10_data(num_test=None, dtype=np.float32)
     accuracy = evaluate_accuracy(model, data["X_test"], data["y_test"])
-    target = FULL_TARGET if len(data["X_test"]) >= 10000 else SUBSET_TARGET
+    target = target_accuracy(len(data["X_train"]) + len(data["X_val"]))
     assert accuracy >= target, (
         f"the saved model reaches {accuracy:.3f} test accuracy on {len(data['X_test'])} images; "
         f"the target is {target:.2f}.")

@@ -7,18 +7,14 @@ check can (or should) tell them apart:
   all ones, which ``relu_ungated`` covers);
 - affine_forward with ``x.reshape(-1, w.shape[0])``: the same as (N, -1).
 """
-from autograder.mistakes import Mistake, variant
+import inspect
 
-# The correct cell; the affine_backward mistakes below each change one or two of its lines.
-_AFFINE_BACKWARD = '''
-def affine_backward(dout, cache):
-    x, w, b = cache
-    x_flat = x.reshape(x.shape[0], -1)
-    dx = (dout @ w.T).reshape(x.shape)
-    dw = x_flat.T @ dout
-    db = dout.sum(axis=0)
-    return dx, dw, db
-'''
+from autograder.mistakes import Mistake, variant
+from autograder.reference import layers
+
+# The correct cell is the reference's; the affine_backward mistakes below each
+# change one or two of its lines (variant fails loudly if the reference changes).
+_AFFINE_BACKWARD = "\n" + inspect.getsource(layers.affine_backward)
 
 MISTAKES = [
     Mistake("affine_forward", "no_reshape", "flatten it to (N, D) with x.reshape(x.shape[0], -1)", '''

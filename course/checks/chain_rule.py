@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from course.checks.common import report_all
 from course.gradcheck import check_close, check_gradient, likely_cause, numerical_gradient
 
 CACHE_LAYOUT = ("x", "w1", "w2", "w3", "y", "z", "e", "target")
@@ -138,17 +139,14 @@ def check_chain_backward(chain_backward):
         "dw2": "dL/dw2 = (e - target) * w3 * y",
         "dw3": "dL/dw3 = (e - target) * z",
     }
-    failures = []
-    for i, name in enumerate(("dw1", "dw2", "dw3")):
+    def check(i, name):
         hints = {
             "sign": f"{name} has the wrong sign: dL/de = e - target, not target - e.",
             "scaled": (f"{name} is {{scale:.4g}}x the correct value. The chain rule gives {formulas[name]}: "
                        "the upstream gradient times every local derivative between the weight and the loss "
                        "(a factor 2 means the ½ of L was not used to cancel the 2 of the square)."),
         }
-        try:
-            check_gradient(name, result[i], numerical[i], threshold=1e-7, hints=hints)
-        except AssertionError as err:
-            failures.append(str(err))
-    if failures:
-        raise AssertionError("\n".join(failures))
+        check_gradient(name, result[i], numerical[i], threshold=1e-7, hints=hints)
+
+    # Every wrong gradient is reported, each with its own hint.
+    report_all([lambda i=i, name=name: check(i, name) for i, name in enumerate(("dw1", "dw2", "dw3"))])
