@@ -114,7 +114,6 @@ class Solver:
         self.loss_history: list[float] = []
         self.train_acc_history: list[float] = []
         self.val_acc_history: list[float] = []
-        self.epoch_times: list[float] = []
         self.optim_configs = {name: copy.deepcopy(self.optim_config) for name in self.model.params}
 
     def _step(self, X_batch, y_batch):
@@ -171,7 +170,6 @@ class Solver:
         val_acc = self.check_accuracy(self.X_val, self.y_val, self.num_val_samples)
         self.train_acc_history.append(train_acc)
         self.val_acc_history.append(val_acc)
-        self.epoch_times.append(seconds)
         if val_acc > self.best_val_acc:
             self.best_val_acc = val_acc
             self.best_epoch = self.epoch
