@@ -22,14 +22,14 @@ def cmd_release(args) -> int:
 
 def cmd_grade(args) -> int:
     from .grading import grade, table
-    from .gradebook_sync import class_scores
+    from .gradebook_sync import max_points
     from .limits import Limits
 
     course = _course(args)
     limits = Limits.from_config(course.config()).override(
         cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb)
     results = grade(course, args.assignments, args.students, args.workers, args.scheduler, limits)
-    maxima = {a: sum(cells.values()) for a, cells in class_scores(course.db_url, course.course_id)["assignments"].items()}
+    maxima = max_points(course.db_url, course.course_id, sorted({r["assignment"] for r in results}))
     print(table(results, maxima))
     return 0
 

@@ -23,6 +23,7 @@ DEMO_LIMITS = Limits(cell_timeout=15, notebook_timeout=300)
 def run(root: Path, assignments: list[str] | None = None, workers: int | None = None,
         all_assignments: bool = False) -> int:
     from . import export, feedback, report, sample_class
+    from .gradebook_sync import max_points
     from .grading import grade, table
     from .release import release
 
@@ -41,8 +42,7 @@ def run(root: Path, assignments: list[str] | None = None, workers: int | None = 
     for persona in sample_class.PERSONAS:
         print(f"  {persona.student:22s} {persona.about}")
     results = grade(course, chosen, workers=workers, limits=DEMO_LIMITS)
-    maxima = {a: sum(v for v in sample_class.grade_cells(
-        sample_class.read_source(course, a)).values()) for a in chosen}
+    maxima = max_points(course.db_url, course.course_id, chosen)
     print(table(results, maxima))
     csv_path = export.export(course, root / "grades.csv")
     report_path = report.write(course, root / "report.html")

@@ -26,6 +26,7 @@ from nbformat.notebooknode import NotebookNode
 
 from .course_dir import Course
 from .gradebook_sync import class_scores
+from .preprocessors import KERNEL_DIED, NOT_RUN
 
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 HIDDEN_REGION = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?(^[ \t]*### END HIDDEN TESTS[ \t]*\n?|\Z)",
@@ -91,14 +92,17 @@ def clean_grade_cell(cell, score: float | None, max_score: float) -> None:
     else:
         line = _failed_line(errors[0])
         visible = line is not None and line < hidden_at
-        message = _error_summary(errors[0]) if visible or line is None else HIDDEN_FAILED
+        # No "Cell In[n], line N" frame: the error may come from a hidden check, so only a dead
+        # kernel or a cell that never ran shows its own message.
+        message = _error_summary(errors[0]) if visible or errors[0].get("ename") in (KERNEL_DIED, NOT_RUN) \
+            else HIDDEN_FAILED
         cell.outputs = [_stream(f"{message}\n{verdict}\n")]
     cell.source = strip_hidden(cell.source)
 
 
 def clean_notebook(nb, scores: dict[str, float], max_scores: dict[str, float]):
     """A copy of the graded notebook fit for the student's eyes."""
-    nb = nbformat.from_dict(nbformat.from_dict(nb))  # deep copy
+    nb = nbformat.from_dict(nb)  # a deep copy: the caller's notebook stays as it is
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code" and meta.get("grade"):

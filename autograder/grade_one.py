@@ -28,13 +28,15 @@ from pathlib import Path
 # module, so every task it forks starts with nbgrader already imported.
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.converters import Autograde
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, SaveAutoGrades
 
 from . import outcome as oc
-from .course_dir import Course, grading_env, sqlite_url
-from .gradebook_sync import read_scores, zero_scores
+from .course_dir import Course, sqlite_url
+from .gradebook_sync import read_scores
 from .limits import Limits
 from .preprocessors import CapOutput, ResilientExecute
+from .task import TaskSpec, failed_result
 
 
 def cap_memory(megabytes: int) -> None:
@@ -43,16 +45,16 @@ def cap_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def nbgrader_config(course: Course, limits: Limits):
-    config = course.config()
+def nbgrader_config(config, limits: Limits):
+    """``config`` (the course's, from course.config(): nbgrader_config.py already sets
+    OverwriteCells.add_missing_cells and Execute.interrupt_on_timeout) with our
+    preprocessors and limits."""
     config.Autograde.force = True  # regrading replaces the earlier graded copy
     config.Autograde.create_student = True
     config.Autograde.autograde_preprocessors = [
         ResilientExecute, IgnorePattern, ClearMetadataPreprocessor, CapOutput,
         SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
-    config.OverwriteCells.add_missing_cells = True
     config.ResilientExecute.timeout = limits.cell_timeout
-    config.ResilientExecute.interrupt_on_timeout = True
     # The kernel is thrown away after grading: kill it instead of waiting for a polite exit.
     config.ResilientExecute.shutdown_kernel = "immediate"
     config.CapOutput.max_lines = limits.max_output_lines
@@ -60,8 +62,12 @@ def nbgrader_config(course: Course, limits: Limits):
     return config
 
 
-def autograde(course: Course, assignment: str, student: str, limits: Limits, log_path: Path) -> None:
-    converter = Autograde(coursedir=course.coursedir(assignment, student), config=nbgrader_config(course, limits))
+def autograde(config, assignment: str, student: str, limits: Limits, log_path: Path) -> None:
+    config = nbgrader_config(config, limits)
+    coursedir = CourseDirectory(config=config)
+    coursedir.assignment_id = assignment
+    coursedir.student_id = student
+    converter = Autograde(coursedir=coursedir, config=config)
     handler = logging.FileHandler(log_path)
     handler.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
     converter.log.handlers[:] = [handler]
@@ -77,22 +83,22 @@ def grade(course_root: Path, assignment: str, student: str, template: Path, work
     task_db = workdir / "gradebook.db"
     shutil.copyfile(template, task_db)
     course = Course.open(course_root, sqlite_url(task_db))
-    course_id = course.course_id
-    result = {"assignment": assignment, "student": student, "timestamp": None, "notes": []}
+    config = course.config()  # executes nbgrader_config.py: once per submission
+    course_id = str(config.CourseDirectory.get("course_id", "default_course"))
+    spec = TaskSpec(str(course_root), assignment, student, str(template), str(workdir), course_id, limits.as_dict())
 
     found = oc.inspect_submission(course.path("release", assignment), course.path("submitted", student, assignment))
     if found.malformed:
-        result.update(outcome=oc.MALFORMED, notes=found.malformed,
-                      scores=zero_scores(course.db_url, course_id, assignment))
+        result = failed_result(spec, oc.MALFORMED, found.malformed)
     else:
         log_path = workdir / "nbgrader.log"
         try:
-            autograde(course, assignment, student, limits, log_path)
+            autograde(config, assignment, student, limits, log_path)
         except Exception as err:  # noqa: BLE001 - reported as this submission's outcome
             tail = log_path.read_text(errors="replace").strip().splitlines()[-3:] if log_path.exists() else []
-            result.update(outcome=oc.CRASHED, notes=[f"nbgrader failed: {err}"] + tail,
-                          scores=zero_scores(course.db_url, course_id, assignment))
+            result = failed_result(spec, oc.CRASHED, [f"nbgrader failed: {err}"] + tail)
         else:
+            result = {"assignment": assignment, "student": student, "timestamp": None, "notes": []}
             result.update(read_scores(course.db_url, course_id, assignment, student))
             graded = sorted(course.path("autograded", student, assignment).glob("*.ipynb"))
             timeouts, crashes = oc.classify(graded)
@@ -125,8 +131,7 @@ def forked_main(argv: list[str], log_path: str) -> None:
     os.setsid()  # own session: the wall-clock kill takes the whole tree
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.environ.update(grading_env())
+    os.dup2(fd, 2)  # the environment is the grading one: the fork server inherited it (autograder.task)
     sys.exit(main(argv))
 
 

@@ -59,16 +59,27 @@ def assignment_cells(db_url: str, course_id: str, assignment: str) -> dict[str, 
                 for nb in gb.find_assignment(assignment).notebooks}
 
 
+def max_points(db_url: str, course_id: str, assignments: list[str]) -> dict[str, float]:
+    """{assignment: its total points} from :func:`assignment_cells`."""
+    return {a: sum(sum(cells.values()) for cells in assignment_cells(db_url, course_id, a).values())
+            for a in assignments}
+
+
 def read_scores(db_url: str, course_id: str, assignment: str, student: str) -> dict:
-    """Scores nbgrader stored for one submission: {notebook: {cell: score}} and the timestamp."""
+    """What nbgrader stored for one submission: scores {notebook: {cell: score}}, the timestamp,
+    late_penalties {notebook: points} (AssignLatePenalties) and manual {notebook: [cells that
+    need manual grading]} (SaveAutoGrades)."""
     from nbgrader.api import Gradebook
 
     with Gradebook(db_url, course_id) as gb:
         submission = gb.find_submission(assignment, student)
         scores = {nb.notebook.name: {grade.name: float(grade.auto_score or 0.0) for grade in nb.grades}
                   for nb in submission.notebooks}
+        late = {nb.notebook.name: float(nb.late_submission_penalty or 0.0) for nb in submission.notebooks}
+        manual = {nb.notebook.name: sorted(grade.name for grade in nb.grades if grade.needs_manual_grade)
+                  for nb in submission.notebooks}
         timestamp = submission.timestamp.isoformat() if submission.timestamp else None
-    return {"scores": scores, "timestamp": timestamp}
+    return {"scores": scores, "timestamp": timestamp, "late_penalties": late, "manual": manual}
 
 
 def zero_scores(db_url: str, course_id: str, assignment: str) -> dict[str, dict[str, float]]:
@@ -78,11 +89,14 @@ def zero_scores(db_url: str, course_id: str, assignment: str) -> dict[str, dict[
 
 
 def record(db_url: str, course_id: str, assignment: str, student: str, scores: dict,
-           timestamp: str | None = None, gradebook=None) -> None:
+           timestamp: str | None = None, gradebook=None, late_penalties: dict | None = None,
+           manual: dict | None = None) -> None:
     """Write one submission's scores into the shared gradebook (creating student and submission).
 
     Every grade cell of the assignment gets a score: cells missing from
-    ``scores`` get 0, so a submission is never half recorded.
+    ``scores`` get 0, so a submission is never half recorded. Each notebook gets
+    its late penalty from ``late_penalties`` (default 0), and a grade needs
+    manual grading exactly when ``manual`` lists it (as the task's gradebook said).
     """
     from nbgrader.api import Gradebook
 
@@ -96,9 +110,11 @@ def record(db_url: str, course_id: str, assignment: str, student: str, scores: d
             submission = gb.update_or_create_submission(assignment, student, **kwargs)
         for nb in submission.notebooks:
             notebook_scores = scores.get(nb.notebook.name, {})
+            needs_manual = set((manual or {}).get(nb.notebook.name, []))
+            nb.late_submission_penalty = float((late_penalties or {}).get(nb.notebook.name, 0.0))
             for grade in nb.grades:
                 grade.auto_score = float(notebook_scores.get(grade.name, 0.0))
-                grade.needs_manual_grade = False
+                grade.needs_manual_grade = grade.name in needs_manual
         gb.db.commit()
     except Exception:
         gb.db.rollback()

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from . import outcome as oc
 from .course_dir import Course, prepare_process_env, sqlite_url
-from .gradebook_sync import make_template, record, zero_scores
+from .gradebook_sync import make_template, record
 from .limits import Limits
-from .task import TaskSpec, run_task
+from .task import TaskSpec, failed_result, run_task
 
 OUTCOMES_FILE = "outcomes.json"  # under autograded/: the last outcome of every submission
 
@@ -84,7 +84,6 @@ def grade(course: Course, assignments: list[str] | None = None, students: list[s
     from nbgrader.api import Gradebook
     from tqdm import tqdm
 
-    prepare_process_env()
     assignments = assignments or course.assignments()
     limits = limits or Limits.from_config(course.config())
     ensure_released(course, assignments)
@@ -100,6 +99,7 @@ def grade(course: Course, assignments: list[str] | None = None, students: list[s
              for student, assignment in pairs]
     results = []
     try:
+        # dask_client prepares this process's grading environment (inherited by its workers).
         with dask_client(workers, scheduler) as client, Gradebook(course.db_url, course_id) as gb:
             futures = {client.submit(run_task, spec, pure=False, key=f"grade-{spec.student}-{spec.assignment}-"
                                      f"{run_dir.name}"): spec for spec in specs}
@@ -109,20 +109,21 @@ def grade(course: Course, assignments: list[str] | None = None, students: list[s
                 try:
                     result = future.result()
                 except Exception as err:  # noqa: BLE001 - e.g. KilledWorker after the retry
-                    result = {"assignment": spec.assignment, "student": spec.student, "outcome": oc.CRASHED,
-                              "notes": [f"worker lost twice: {type(err).__name__}"], "timestamp": None,
-                              "seconds": None, "scores": zero_scores(sqlite_url(template), course_id,
-                                                                     spec.assignment)}
-                record(course.db_url, course_id, result["assignment"], result["student"], result["scores"],
-                       result["timestamp"], gradebook=gb)
+                    result = failed_result(spec, oc.CRASHED, f"worker lost twice: {type(err).__name__}")
+                try:
+                    record(course.db_url, course_id, result["assignment"], result["student"], result["scores"],
+                           result["timestamp"], gradebook=gb, late_penalties=result.get("late_penalties"),
+                           manual=result.get("manual"))
+                except Exception as err:  # noqa: BLE001 - one failed write must not lose the batch
+                    result["notes"] = list(result["notes"]) + [f"gradebook write failed: {type(err).__name__}: {err}"]
                 results.append(result)
                 bar.update()
                 bar.set_postfix_str(f"{result['student']}/{result['assignment']}: {result['outcome']}")
             bar.close()
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
-    results.sort(key=lambda r: (r["student"], r["assignment"]))
-    save_outcomes(course, results)
+        results.sort(key=lambda r: (r["student"], r["assignment"]))
+        save_outcomes(course, results)
     return results
 
 

@@ -79,12 +79,12 @@ table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:
 tr.low td{background:#fde0dc}section{margin-bottom:2.5em}"""
 
 
-def build(course: Course, outcomes: list[dict] | None = None) -> str:
+def build(course: Course) -> str:
     from .grading import load_outcomes
 
     data = class_scores(course.db_url, course.course_id)
     sections = "".join(assignment_section(name, cells, data["scores"]) for name, cells in data["assignments"].items())
-    outcomes = load_outcomes(course) if outcomes is None else outcomes
+    outcomes = load_outcomes(course)
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Grades report</title><style>{STYLE}"
             f"</style></head><body><h1>Grades report</h1><p>{len(data['students'])} students. Grade cells "
             f"passed by fewer than {LOW_PASS_RATE:.0%} of the class are highlighted.</p>{sections}"

@@ -172,25 +172,27 @@ def extra_files(course: Course, assignment: str) -> list:
 
 
 def build(course: Course, assignments: list[str] | None = None, personas: list[str] | None = None,
-          mistakes: dict[str, list[Mistake]] | None = None) -> list[str]:
+          mistakes: dict[str, list[Mistake]] | None = None, students: dict[str, str] | None = None) -> list[str]:
     """Write submitted/<student>/<assignment>/ for every persona; returns the student ids.
 
-    The assignments must be released (release/<assignment>/ exists).
+    ``students`` ({student id: persona}) names the students instead: several
+    students may follow one persona. The assignments must be released
+    (release/<assignment>/ exists).
     """
-    chosen = personas or [p.student for p in PERSONAS]
+    chosen = students or {p: p for p in (personas or [p.student for p in PERSONAS])}
     for assignment in assignments or course.assignments():
         source_nb = read_source(course, assignment)
         release_nb = read_release(course, assignment)
-        for student in chosen:
+        for student, persona in chosen.items():
             folder = course.path("submitted", student, assignment)
             if folder.exists():
                 for old in folder.iterdir():
                     old.unlink()
             folder.mkdir(parents=True, exist_ok=True)
-            files = submission(student, assignment, source_nb, release_nb, (mistakes or {}).get(assignment))
+            files = submission(persona, assignment, source_nb, release_nb, (mistakes or {}).get(assignment))
             for filename, text in files.items():
                 (folder / filename).write_text(text)
-            if student not in NO_EXTRA_FILES:
+            if persona not in NO_EXTRA_FILES:
                 for path in extra_files(course, assignment):
                     shutil.copyfile(path, folder / path.name)
-    return chosen
+    return list(chosen)

@@ -97,10 +97,20 @@ def _run_subprocess(argv: list[str], log: Path, timeout: float, cwd: str) -> int
             return None
 
 
-def run_task(spec: TaskSpec, use_fork_server: bool = True) -> dict:
+def failed_result(spec: TaskSpec, outcome: str, note: str | list[str], seconds: float | None = None,
+                  scores: dict | None = None) -> dict:
+    """The result of a submission that could not be graded: 0 points (``scores`` default) and zero timings."""
     from .course_dir import sqlite_url
     from .gradebook_sync import zero_scores
 
+    if scores is None:
+        scores = zero_scores(sqlite_url(spec.template), spec.course_id, spec.assignment)
+    return {"assignment": spec.assignment, "student": spec.student, "outcome": outcome,
+            "notes": [note] if isinstance(note, str) else list(note), "timestamp": None, "seconds": seconds,
+            "scores": scores, "timings": {"kernel_start": 0.0, "execute": 0.0}}
+
+
+def run_task(spec: TaskSpec, use_fork_server: bool = True) -> dict:
     limits = Limits(**spec.limits)
     workdir = Path(spec.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -122,6 +132,4 @@ def run_task(spec: TaskSpec, use_fork_server: bool = True) -> dict:
     else:
         tail = log.read_text(errors="replace").strip().splitlines()[-1:]
         outcome, note = oc.CRASHED, f"grading process exited with code {code}: {' '.join(tail)}"
-    return {"assignment": spec.assignment, "student": spec.student, "outcome": outcome, "notes": [note],
-            "timestamp": None, "seconds": round(time.monotonic() - start, 2),
-            "scores": zero_scores(sqlite_url(spec.template), spec.course_id, spec.assignment)}
+    return failed_result(spec, outcome, note, round(time.monotonic() - start, 2))

@@ -37,15 +37,9 @@ PLAIN_NBGRADER_EXTRA = "c.OverwriteCells.add_missing_cells = True\n"
 def build(root: Path, assignments: list[str], students: int) -> tuple[Course, Course]:
     course_a = create_scratch(root / "plain", assignments)
     release(course_a, assignments)
-    for assignment in assignments:
-        source_nb = sample_class.read_source(course_a, assignment)
-        release_nb = sample_class.read_release(course_a, assignment)
-        for i in range(students):
-            persona = sample_class.BENCHMARK_PERSONAS[i % len(sample_class.BENCHMARK_PERSONAS)]
-            folder = course_a.path("submitted", f"b{i + 1:02d}_{persona}", assignment)
-            folder.mkdir(parents=True, exist_ok=True)
-            for name, text in sample_class.submission(persona, assignment, source_nb, release_nb).items():
-                (folder / name).write_text(text)
+    personas = sample_class.BENCHMARK_PERSONAS
+    sample_class.build(course_a, assignments, students={
+        f"b{i + 1:02d}_{personas[i % len(personas)]}": personas[i % len(personas)] for i in range(students)})
     config = course_a.root / "nbgrader_config.py"
     config.write_text(config.read_text() + PLAIN_NBGRADER_EXTRA)
     shutil.copytree(course_a.root, root / "dask")  # the same released assignments and gradebook

@@ -100,6 +100,67 @@ def test_huge_output_is_cut_in_the_graded_notebook():
     assert "Output truncated" in path.read_text()
 
 
+def test_deleted_test_cell_is_restored_by_the_course_config():
+    """add_missing_cells comes from nbgrader_config.py alone (grade_one no longer sets it)."""
+    course, _ = tiny.graded_course()
+    path = course.path("autograded", "s05_deleted_test", tiny.ASSIGNMENT, f"{tiny.ASSIGNMENT}.ipynb")
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nbformat.read(path, as_version=4).cells]
+    assert "test_square" in ids
+    assert course.config().OverwriteCells.add_missing_cells is True
+
+
+def test_a_failed_gradebook_write_costs_only_a_note(tmp_path, monkeypatch):
+    import json
+
+    import autograder.grading as grading
+    from autograder import sample_class
+    from autograder.release import release
+
+    course = create_scratch(tmp_path / "course", [tiny.ASSIGNMENT], source_root=tiny.write_source(tmp_path / "src"))
+    release(course)
+    students = ["s01_perfect", "s03_untouched", "s11_invalid_json"]
+    sample_class.build(course, personas=students)
+    real_record = grading.record
+
+    def flaky_record(db_url, course_id, assignment, student, *args, **kwargs):
+        if student == "s03_untouched":
+            raise RuntimeError("disk full")
+        return real_record(db_url, course_id, assignment, student, *args, **kwargs)
+
+    monkeypatch.setattr(grading, "record", flaky_record)
+    results = grade(course, workers=2, limits=Limits(**tiny.TEST_LIMITS), progress=False)
+    got = {r["student"]: r for r in results}
+    assert sorted(got) == students
+    assert got["s03_untouched"]["outcome"] == "graded"
+    assert got["s03_untouched"]["notes"] == ["gradebook write failed: RuntimeError: disk full"]
+    assert got["s01_perfect"]["notes"] == [] and got["s11_invalid_json"]["outcome"] == "malformed"
+    data = class_scores(course.db_url, course.course_id)
+    assert sorted(data["scores"]) == [("s01_perfect", tiny.ASSIGNMENT), ("s11_invalid_json", tiny.ASSIGNMENT)]
+    assert data["scores"][("s01_perfect", tiny.ASSIGNMENT)] == tiny.POINTS
+    saved = json.loads(course.path("autograded", grading.OUTCOMES_FILE).read_text())
+    assert sorted(saved) == [f"{s}/{tiny.ASSIGNMENT}" for s in students]
+    assert saved[f"s03_untouched/{tiny.ASSIGNMENT}"]["notes"] == got["s03_untouched"]["notes"]
+
+
+def test_record_keeps_the_late_penalty_and_manual_grading_of_the_task(tmp_path):
+    from nbgrader.api import Gradebook
+
+    from autograder.gradebook_sync import max_points, record
+    from autograder.release import release
+
+    course = create_scratch(tmp_path / "course", [tiny.ASSIGNMENT], source_root=tiny.write_source(tmp_path / "src"))
+    release(course)
+    assert max_points(course.db_url, course.course_id, [tiny.ASSIGNMENT]) == {tiny.ASSIGNMENT: 5.0}
+    nb_name = tiny.ASSIGNMENT
+    record(course.db_url, course.course_id, tiny.ASSIGNMENT, "alice", {nb_name: {"test_double": 2.0}},
+           late_penalties={nb_name: 1.5}, manual={nb_name: ["test_square"]})
+    with Gradebook(course.db_url, course.course_id) as gb:
+        [nb] = gb.find_submission(tiny.ASSIGNMENT, "alice").notebooks
+        assert nb.late_submission_penalty == 1.5
+        assert {g.name: (g.auto_score, g.needs_manual_grade) for g in nb.grades} == {
+            "test_double": (2.0, False), "test_square": (0.0, True)}
+
+
 def test_regrading_with_one_worker_gives_the_same_grades():
     course, first = tiny.graded_course()
     students = ["s01_perfect", "s02_mistakes", "s06_edited_test", "s11_invalid_json"]

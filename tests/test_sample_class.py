@@ -94,6 +94,25 @@ def test_extra_files_beside_the_notebook_are_handed_in(tmp_path):
     assert not course.path("submitted", "s03_untouched", tiny.ASSIGNMENT, "model.npz").exists()
 
 
+def test_named_students_follow_their_persona_with_its_extra_files(tmp_path):
+    """What the benchmark builds: several students per persona, extra files included."""
+    src = tiny.write_source(tmp_path / "src")
+    (src / "source" / tiny.ASSIGNMENT / "model.npz").write_bytes(b"weights")
+    course = create_scratch(tmp_path / "course", [tiny.ASSIGNMENT], source_root=src)
+    release(course)
+    named = {"b01_s01_perfect": "s01_perfect", "b02_s03_untouched": "s03_untouched", "b03_s01_perfect": "s01_perfect"}
+    assert sample_class.build(course, students=named) == list(named)
+    assert course.students() == sorted(named)
+    for student in ("b01_s01_perfect", "b03_s01_perfect"):
+        folder = course.path("submitted", student, tiny.ASSIGNMENT)
+        assert (folder / "model.npz").read_bytes() == b"weights"
+        release_nb = sample_class.read_release(course, tiny.ASSIGNMENT)
+        expected = sample_class.submission("s01_perfect", tiny.ASSIGNMENT, sample_class.read_source(
+            course, tiny.ASSIGNMENT), release_nb)
+        assert (folder / f"{tiny.ASSIGNMENT}.ipynb").read_text() == expected[f"{tiny.ASSIGNMENT}.ipynb"]
+    assert not course.path("submitted", "b02_s03_untouched", tiny.ASSIGNMENT, "model.npz").exists()
+
+
 def _nb(*grade_ids_solution_or_test):
     cells = []
     for kind, grade_id in grade_ids_solution_or_test:
