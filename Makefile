@@ -24,7 +24,8 @@ TEST_WORKERS ?= 2
 .PHONY: env demo test lab release bench clean
 env: $(STAMP)
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt constraints.txt pyproject.toml .ci/system-packages.sh
+	bash .ci/system-packages.sh
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt -e .
