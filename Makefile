@@ -21,7 +21,7 @@ export OMP_NUM_THREADS ?= 1
 # pytest workers; nbval needs every cell of a notebook on one worker (loadscope).
 TEST_WORKERS ?= 2
 
-.PHONY: env demo test lint lab release bench clean
+.PHONY: env demo test lint lab release i18n bench clean
 env: $(STAMP)
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml .ci/system-packages.sh
@@ -45,6 +45,10 @@ lab: env
 
 release: env
 	$(PY) -m autograder release
+
+# Extract new English text into locale/<lang>/*.po, mark changed translations fuzzy, list what is left.
+i18n: env
+	$(PY) -m autograder i18n
 
 # Benchmarks compare side by side in one run; they are not tests.
 bench: env

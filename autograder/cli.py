@@ -1,4 +1,4 @@
-"""``python -m autograder COMMAND``: release, grade, feedback, export, report, demo."""
+"""``python -m autograder COMMAND``: release, grade, feedback, export, report, demo, i18n."""
 from __future__ import annotations
 
 import argparse
@@ -56,6 +56,18 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_i18n(args) -> int:
+    from .catalogs import TRANSLATED, po_path, update
+
+    for lang in TRANSLATED:
+        for domain, todo in update(lang).items():
+            print(f"{po_path(domain, lang).relative_to(REPO_ROOT)}: "
+                  + (f"{len(todo)} to translate" if todo else "complete"))
+            for item in todo:
+                print("   ", item)
+    return 0
+
+
 def cmd_demo(args) -> int:
     from .demo import run
 
@@ -98,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("report", cmd_report, "Write an HTML report: histograms and the pass rate of every grade cell.")
     p.add_argument("--output", "-o", type=Path, default=Path("report.html"), help="default: report.html")
+
+    command("i18n", cmd_i18n, "Update the translation catalogs (locale/) to the English text; list what is "
+                              "new or changed (stale translations are marked fuzzy).")
 
     p = command("demo", cmd_demo, "Build the sample class in a scratch folder, grade it and write the report.")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",

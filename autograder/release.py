@@ -1,13 +1,17 @@
 """Generate the student versions of the assignments (nbgrader generate_assignment).
 
 Writes release/<assignment>/ and records the assignment's cells and checksums in
-the gradebook; grading reads both.
+the gradebook; grading reads both. Then writes each translated edition,
+release_<lang>/<assignment>/ (autograder.edition), from release/ and the
+catalogs, and compiles the course package's catalog.
 """
 from __future__ import annotations
 
 import logging
 
+from . import catalogs
 from .course_dir import Course, prepare_process_env
+from .edition import release_dir, write_edition
 
 
 def release(course: Course, assignments: list[str] | None = None) -> list[str]:
@@ -36,4 +40,12 @@ def release(course: Course, assignments: list[str] | None = None) -> list[str]:
             converter.start()
         except NbGraderException as err:
             raise SystemExit(f"generate_assignment {assignment} failed: {err}") from err
+        for lang in catalogs.TRANSLATED:
+            left = write_edition(course.path("release", assignment), course.path(release_dir(lang), assignment),
+                                 assignment, lang)
+            if left:
+                print(f"{release_dir(lang)}/{assignment}: {left} text units not translated yet, left in English "
+                      "(make i18n lists them)")
+    for lang in catalogs.TRANSLATED:
+        catalogs.compile_course(lang)
     return list(chosen)
