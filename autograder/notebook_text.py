@@ -113,15 +113,17 @@ def _comment_units(index, cell_id, source, offsets) -> Iterator[TextUnit]:
         if own_line:
             block.append(tok)
         else:
-            yield _comment_block(index, cell_id, [tok], offsets)
+            yield _comment_block(index, cell_id, [tok], offsets, inline=True)
 
 
-def _comment_block(index, cell_id, block, offsets) -> TextUnit:
-    """One unit for consecutive whole-line comments (a sentence often spans them)."""
+def _comment_block(index, cell_id, block, offsets, inline=False) -> TextUnit:
+    """One unit for consecutive whole-line comments (a sentence often spans them), or an end-of-line one."""
     indent = " " * block[0].start[1]
     msgid = "\n".join(re.sub(r"^# ?", "", t.string) for t in block)
     start = offsets[block[0].start[0] - 1] + block[0].start[1]
     end = offsets[block[-1].end[0] - 1] + block[-1].end[1]
+    if inline:
+        return TextUnit(index, cell_id, "comment", msgid, start, end, lambda text: "# " + " ".join(text.split("\n")))
     return TextUnit(index, cell_id, "comment", msgid, start, end,
                     lambda text: ("\n" + indent).join("# " + line if line else "#" for line in text.split("\n")))
 

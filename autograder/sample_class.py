@@ -158,8 +158,8 @@ def read_source(course: Course, assignment: str):
     return nbformat.read(course.path("source", assignment, f"{assignment}.ipynb"), as_version=4)
 
 
-def read_release(course: Course, assignment: str):
-    return nbformat.read(course.path("release", assignment, f"{assignment}.ipynb"), as_version=4)
+def read_release(course: Course, assignment: str, release_dir: str = "release"):
+    return nbformat.read(course.path(release_dir, assignment, f"{assignment}.ipynb"), as_version=4)
 
 
 NO_EXTRA_FILES = {"s03_untouched", "s11_invalid_json", "s12_renamed"}
@@ -172,17 +172,18 @@ def extra_files(course: Course, assignment: str) -> list:
 
 
 def build(course: Course, assignments: list[str] | None = None, personas: list[str] | None = None,
-          mistakes: dict[str, list[Mistake]] | None = None, students: dict[str, str] | None = None) -> list[str]:
+          mistakes: dict[str, list[Mistake]] | None = None, students: dict[str, str] | None = None,
+          release_dir: str = "release") -> list[str]:
     """Write submitted/<student>/<assignment>/ for every persona; returns the student ids.
 
     ``students`` ({student id: persona}) names the students instead: several
     students may follow one persona. The assignments must be released
-    (release/<assignment>/ exists).
+    (``release_dir``/<assignment>/ exists; release_zh_CN builds a Chinese class).
     """
     chosen = students or {p: p for p in (personas or [p.student for p in PERSONAS])}
     for assignment in assignments or course.assignments():
         source_nb = read_source(course, assignment)
-        release_nb = read_release(course, assignment)
+        release_nb = read_release(course, assignment, release_dir)
         for student, persona in chosen.items():
             folder = course.path("submitted", student, assignment)
             if folder.exists():

@@ -4,6 +4,9 @@
 - ``s02_mistakes``: one realistic mistake (from autograder.mistakes), must
   lose the points of the grade cells that call that function, and only those;
 - ``s03_untouched``: the release copy, must score 0.
+
+The same run grades their Chinese twins (``zh_`` + student), built the same way
+from release_zh_CN: a mixed class must get identical points for identical code.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from pathlib import Path
 from autograder.mistakes import mistakes_for
 
 STUDENTS = ["s01_perfect", "s02_mistakes", "s03_untouched"]
+CHINESE_TWINS = {f"zh_{s}": s for s in STUDENTS}
 _GRADED: dict = {}
 
 
@@ -87,7 +91,9 @@ def graded_course():
         chosen = assignments()
         course = create_scratch(tmp / "course", chosen)
         release(course, chosen)
-        sample_class.build(course, chosen, STUDENTS, mistakes={a: one_mistake(a) for a in chosen})
+        mistakes = {a: one_mistake(a) for a in chosen}
+        sample_class.build(course, chosen, STUDENTS, mistakes=mistakes)
+        sample_class.build(course, chosen, mistakes=mistakes, students=CHINESE_TWINS, release_dir="release_zh_CN")
         results = grade(course, chosen, workers=2, limits=Limits(cell_timeout=60, notebook_timeout=300),
                         progress=False)
         _GRADED.update(course=course, results=results)
