@@ -71,7 +71,7 @@ def template(domain: str, source: Path = REPO_ROOT / "source") -> Catalog:
     path = source / domain / f"{domain}.ipynb"
     for unit in text_units(nbformat.read(path, as_version=4)):
         catalog.add(unit.msgid, locations=[(f"source/{domain}/{domain}.ipynb", unit.cell_number)],
-                    auto_comments=[f"{unit.kind} cell, id {unit.cell_id}"])
+                    auto_comments=[f"{unit.kind}, cell id {unit.cell_id}"])
     return catalog
 
 
