@@ -104,8 +104,9 @@ def test_glossary_fixes_the_key_terms():
 
 
 def _prose(text: str) -> str:
-    """``text`` without inline code, formulas and identifiers (``dropout_forward`` is not the term dropout)."""
-    return re.sub(r"`[^`\n]*`|\$\$.+?\$\$|\$[^$\n]+\$|\b\w*_\w*\b", " ", text, flags=re.S)
+    """``text`` without inline code, formulas, identifiers and quoted keys (``dropout_forward`` and
+    ``'momentum'`` are not the terms dropout and momentum)."""
+    return re.sub(r"`[^`\n]*`|\$\$.+?\$\$|\$[^$\n]+\$|\b\w*_\w*\b|'\w+'|\"\w+\"", " ", text, flags=re.S)
 
 
 def test_translations_use_the_glossary_terms():
