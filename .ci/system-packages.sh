@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # System packages the course needs besides Python: bubblewrap (the grading
 # sandbox), chromium (the real-browser test), postgresql (the shared-gradebook
-# test). Installs the missing ones with apt-get when run as root; otherwise says
-# what to install and exits 0, so a student's setup never stops here.
-#   bash .ci/system-packages.sh [package...]   (default: all three)
+# test), fonts-wqy-microhei (Chinese glyphs in the plots of the Chinese
+# edition). Installs the missing ones with apt-get when run as root; otherwise
+# says what to install and exits 0, so a student's setup never stops here.
+#   bash .ci/system-packages.sh [package...]   (default: all four)
 set -euo pipefail
 wanted=("$@")
-[ ${#wanted[@]} -gt 0 ] || wanted=(bubblewrap chromium postgresql)
+[ ${#wanted[@]} -gt 0 ] || wanted=(bubblewrap chromium postgresql fonts-wqy-microhei)
 
 have() {
     case "$1" in

@@ -2,7 +2,9 @@
 
 A notebook's text units are its markdown cells (whole, so a translator sees a
 paragraph with its formulas) and, in its code cells, each block of comment
-lines, each end-of-line comment and each docstring. Graded and locked cells are
+lines, each end-of-line comment, each docstring and each string literal the
+cell shows (printed, or a plot's title, axis label or legend label; every
+literal of an implicitly concatenated string is a unit). Graded and locked cells are
 never units: their bytes (and nbgrader's checksums) stay those of the English
 edition, so one gradebook grades both. Nor are nbgrader's solution and hidden
 regions (instructor-only) or its markers.
@@ -22,6 +24,10 @@ PROTECTED_REGION = re.compile(r"^[ \t]*### BEGIN (SOLUTION|HIDDEN TESTS)\b.*?^[ 
 # Comments that are code, not prose: nbgrader's markers and stub, linter pragmas.
 UNTRANSLATED_COMMENT = re.compile(r"^(#+ *(BEGIN|END) (SOLUTION|HIDDEN TESTS)|# *YOUR CODE HERE|# *noqa|# *type:)")
 MAGIC_LINE = re.compile(r"^[ \t]*[%!].*$", re.M)
+# Calls whose string arguments a student reads, and keyword arguments that are labels.
+DISPLAY_CALLS = {"print", "title", "suptitle", "set_title", "xlabel", "ylabel", "set_xlabel", "set_ylabel", "text"}
+DISPLAY_KEYWORDS = {"label", "title"}
+STRING_LITERAL = re.compile(r"^([A-Za-z]*)(\'\'\'|\"\"\"|\'|\")(.*)\2$", re.S)
 
 
 @dataclass(frozen=True)
@@ -30,7 +36,7 @@ class TextUnit:
 
     cell_index: int
     cell_id: str
-    kind: str  # "markdown", "comment" or "docstring"
+    kind: str  # "markdown", "comment", "docstring" or "string"
     msgid: str
     start: int  # character span in the cell's source
     end: int
@@ -84,8 +90,20 @@ def _code_units(index: int, cell_id: str, source: str) -> Iterator[TextUnit]:
         return not any(a < end and start < b for a, b in protected)
 
     offsets = _line_offsets(source)
-    yield from (u for u in _comment_units(index, cell_id, source, offsets) if free(u.start, u.end))
-    yield from (u for u in _docstring_units(index, cell_id, source, offsets) if free(u.start, u.end))
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        tokens = []
+    try:
+        # IPython magics are not Python: blank them (same length) so ast keeps every offset.
+        tree = ast.parse(MAGIC_LINE.sub(lambda m: " " * len(m.group()), source))
+    except SyntaxError:
+        tree = None
+    units = list(_comment_units(index, cell_id, tokens, offsets))
+    if tree is not None:
+        units += _docstring_units(index, cell_id, source, tree, offsets)
+        units += _string_units(index, cell_id, tokens, tree, offsets)
+    yield from (u for u in units if free(u.start, u.end))
 
 
 def _line_offsets(source: str) -> list[int]:
@@ -96,11 +114,8 @@ def _line_offsets(source: str) -> list[int]:
     return offsets
 
 
-def _comment_units(index, cell_id, source, offsets) -> Iterator[TextUnit]:
-    try:
-        tokens = [t for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type == tokenize.COMMENT]
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return
+def _comment_units(index, cell_id, tokens, offsets) -> Iterator[TextUnit]:
+    tokens = [t for t in tokens if t.type == tokenize.COMMENT]
     block: list[tokenize.TokenInfo] = []
     for tok in tokens + [None]:
         own_line = tok is not None and not tok.line[:tok.start[1]].strip()
@@ -128,12 +143,7 @@ def _comment_block(index, cell_id, block, offsets, inline=False) -> TextUnit:
                     lambda text: ("\n" + indent).join("# " + line if line else "#" for line in text.split("\n")))
 
 
-def _docstring_units(index, cell_id, source, offsets) -> Iterator[TextUnit]:
-    # IPython magics are not Python: blank them (same length) so ast keeps every offset.
-    try:
-        tree = ast.parse(MAGIC_LINE.sub(lambda m: " " * len(m.group()), source))
-    except SyntaxError:
-        return
+def _docstring_units(index, cell_id, source, tree, offsets) -> Iterator[TextUnit]:
     for node in ast.walk(tree):
         if not isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
@@ -148,6 +158,31 @@ def _docstring_units(index, cell_id, source, offsets) -> Iterator[TextUnit]:
         closing_on_own_line = bool(re.search(r"\n[ \t]*" + re.escape(quote) + r"$", literal))
         yield TextUnit(index, cell_id, "docstring", inspect.cleandoc(doc.value.value), start, end,
                        _docstring_renderer(prefix, quote, " " * doc.col_offset, closing_on_own_line))
+
+
+def _string_units(index, cell_id, tokens, tree, offsets) -> Iterator[TextUnit]:
+    """Each string literal token inside a displayed argument (see DISPLAY_CALLS) with some prose in it."""
+    def span(node) -> tuple[int, int]:
+        return offsets[node.lineno - 1] + node.col_offset, offsets[node.end_lineno - 1] + node.end_col_offset
+
+    shown = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            args = (list(node.args) if func in DISPLAY_CALLS else []) + [
+                k.value for k in node.keywords if k.arg in DISPLAY_KEYWORDS]
+            shown += [span(a) for a in args if isinstance(a, ast.JoinedStr)
+                      or (isinstance(a, ast.Constant) and isinstance(a.value, str))]
+    for tok in tokens:
+        if tok.type != tokenize.STRING:
+            continue
+        start = offsets[tok.start[0] - 1] + tok.start[1]
+        end = offsets[tok.end[0] - 1] + tok.end[1]
+        literal = STRING_LITERAL.match(tok.string)
+        if literal and any(a <= start and end <= b for a, b in shown) and re.search(r"[A-Za-z]{2}", re.sub(r"\{[^{}]*\}", "", literal[3])):
+            prefix, quote = literal[1], literal[2]
+            yield TextUnit(index, cell_id, "string", literal[3], start, end,
+                           lambda text, prefix=prefix, quote=quote: f"{prefix}{quote}{text}{quote}")
 
 
 def _docstring_renderer(prefix: str, quote: str, indent: str, closing_on_own_line: bool) -> Callable[[str], str]:

@@ -21,6 +21,8 @@ ENGLISH = "en"
 LANGUAGES = (ENGLISH, "zh_CN")
 
 _chosen = ENGLISH
+# Fonts with Chinese glyphs on Linux (fonts-wqy-microhei, Noto CJK), Windows and macOS.
+CJK_FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC"]
 
 
 def set_language(lang: str) -> None:
@@ -29,26 +31,16 @@ def set_language(lang: str) -> None:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown course language {lang!r}; choose one of {', '.join(LANGUAGES)}")
     _chosen = lang
+    if lang != ENGLISH:
+        _use_fonts_for_chinese()
 
 
-def language() -> str:
-    """``COURSE_LANG`` when set to a known language, else the notebook's choice, else English."""
-    forced = os.environ.get("COURSE_LANG", "")
-    return forced if forced in LANGUAGES else _chosen
+def _use_fonts_for_chinese() -> None:
+    """Plots of a Chinese notebook have Chinese labels: matplotlib falls back, glyph by glyph, from
+    its default font to the first installed CJK font (fallback only follows ``font.family``)."""
+    import matplotlib
+    from matplotlib import font_manager
 
-
-@lru_cache(maxsize=None)
-def _translations(lang: str) -> gettext.NullTranslations:
-    if lang == ENGLISH:
-        return gettext.NullTranslations()
-    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
-
-
-def _(message: str) -> str:
-    """``message`` in the course's current language."""
-    return _translations(language()).gettext(message)
-
-
-def ngettext(singular: str, plural: str, n: int) -> str:
-    """The form of ``singular``/``plural`` for the count ``n``, in the current language."""
-    return _translations(language()).ngettext(singular, plural, n)
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    families = list(matplotlib.rcParams["font.family"])
+    matplotlib.rcParams["font.family"] = families + [f for f in CJK_FONTS if f in installed and f not in families]

@@ -129,7 +129,9 @@ def test_translations_use_the_glossary_terms():
 TOY = nbformat.v4.new_notebook(cells=[
     nbformat.v4.new_markdown_cell("# Title\n\nSome prose."),
     nbformat.v4.new_code_cell('%matplotlib inline\n# Two lines of\n# comment.\nx = 1  # inline\n'
-                              'def f(a):\n    """Doc line.\n\n    More doc.\n    """\n    return a\n'),
+                              'def f(a):\n    """Doc line.\n\n    More doc.\n    """\n    return a\n'
+                              'print(f"loss {x:.2f}, "\n      "done", "x")\nplt.plot(x, label=\'the curve\')\n'
+                              'y = "not shown"\n'),
     nbformat.v4.new_code_cell('def g():\n    """Stub doc."""\n    ### BEGIN SOLUTION\n    # secret comment\n'
                               '    return 1\n    ### END SOLUTION\n',
                               metadata={"nbgrader": {"solution": True, "grade": False, "grade_id": "g"}}),
@@ -141,16 +143,21 @@ TOY = nbformat.v4.new_notebook(cells=[
 def test_text_units_are_prose_outside_graded_cells_and_solutions():
     units = [(u.kind, u.msgid) for u in text_units(TOY)]
     assert units == [("markdown", "# Title\n\nSome prose."), ("comment", "Two lines of\ncomment."),
-                     ("comment", "inline"), ("docstring", "Doc line.\n\nMore doc."), ("docstring", "Stub doc.")]
+                     ("comment", "inline"), ("docstring", "Doc line.\n\nMore doc."),
+                     ("string", "loss {x:.2f}, "), ("string", "done"), ("string", "the curve"),
+                     ("docstring", "Stub doc.")]
 
 
 def test_translated_code_keeps_its_code_and_layout():
-    nb = translate_notebook(nbformat.from_dict(TOY), lambda u: f"<{u.msgid.upper()}>\n第二行" if u.kind != "markdown"
-                            else "# 标题")
+    def fake(unit):
+        return {"markdown": "# 标题", "string": f"<{unit.msgid.upper()}>"}.get(unit.kind, f"<{unit.msgid.upper()}>\n第二行")
+
+    nb = translate_notebook(nbformat.from_dict(TOY), fake)
     assert nb.cells[0].source == "# 标题"
     assert nb.cells[1].source == ('%matplotlib inline\n# <TWO LINES OF\n# COMMENT.>\n# 第二行\nx = 1  # <INLINE> 第二行\n'
                                   'def f(a):\n    """<DOC LINE.\n\n    MORE DOC.>\n    第二行\n    """\n'
-                                  '    return a\n')
+                                  '    return a\nprint(f"<LOSS {X:.2F}, >"\n      "<DONE>", "x")\n'
+                                  'plt.plot(x, label=\'<THE CURVE>\')\ny = "not shown"\n')
     assert nb.cells[2].source.startswith('def g():\n    """<STUB DOC.>\n    第二行"""\n    ### BEGIN SOLUTION\n'
                                          '    # secret comment\n')
     assert nb.cells[3].source == TOY.cells[3].source
@@ -231,6 +238,23 @@ def test_the_language_line_of_a_chinese_notebook_sets_chinese(monkeypatch):
     monkeypatch.setattr(i18n, "_chosen", i18n.ENGLISH)
     exec(LANGUAGE_LINE.format(lang=LANG), {})  # noqa: S102 - the line the edition writes
     assert i18n._(msgid) == msgstr
+
+
+def test_chinese_plot_labels_have_glyphs(monkeypatch):
+    import warnings
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setattr(i18n, "_chosen", i18n.ENGLISH)
+    with matplotlib.rc_context():
+        i18n.set_language(LANG)
+        fig, ax = plt.subplots()
+        ax.set_title("反向传播的计算量")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"
+            fig.canvas.draw()
+        plt.close(fig)
 
 
 # --- running and grading the Chinese edition ---------------------------------------
