@@ -1,10 +1,10 @@
 """The tests every assignment's checks must pass, generated from a small spec.
 
 For one assignment they prove that
-1. the visible checks (course/checks/<module>.py) pass on autograder.reference
+1. the visible checks (course/checks/<module>.py) pass on the reference
    and on the source notebook's own solutions;
-2. the hidden checks (autograder/hidden/<module>.py) pass on both;
-3. every Mistake of autograder/mistakes/<module>.py fails its visible checks
+2. the hidden checks (autograder/assignments/<id>/hidden.py) pass on both;
+3. every Mistake of autograder/assignments/<id>/mistakes.py fails its visible checks
    with Mistake.hint in the message, and fails its hidden checks;
 4. the mistakes cover exactly the graded names, and every visible check is
    failed (with an explanation) by at least one mistake.
@@ -23,8 +23,7 @@ from typing import Callable
 import numpy as np
 import pytest
 
-from autograder import reference
-from autograder.mistakes import ASSIGNMENT_MODULES
+from autograder import assignments
 from course import previous
 from notebooks import SOURCE
 
@@ -51,7 +50,7 @@ class CheckSpec:
 
     @property
     def module(self) -> str:
-        return ASSIGNMENT_MODULES[self.assignment]
+        return assignments.checks_module_name(self.assignment)
 
     @property
     def visible(self):
@@ -59,11 +58,11 @@ class CheckSpec:
 
     @property
     def hidden(self):
-        return importlib.import_module(f"autograder.hidden.{self.module}")
+        return assignments.load(self.assignment, "hidden")
 
     @property
     def mistakes(self):
-        return importlib.import_module(f"autograder.mistakes.{self.module}").MISTAKES
+        return assignments.load(self.assignment, "mistakes").MISTAKES
 
     def check_names(self, name: str) -> list[str]:
         if name in self.aspects:
@@ -91,13 +90,17 @@ class CheckSpec:
                 return err
         return None
 
+    @property
+    def reference(self):
+        return assignments.load(self.assignment, "reference")
+
     def reference_impl(self) -> dict:
-        return {name: getattr(reference, name) for name in self.graded}
+        return {name: getattr(self.reference, name) for name in self.graded}
 
     def with_mistake(self, mistake) -> dict:
         """The reference, with the mistake in place of its graded name."""
         impl = self.reference_impl()
-        namespace = {name: getattr(reference, name) for name in self.mistake_namespace}
+        namespace = {name: getattr(self.reference, name) for name in self.mistake_namespace}
         impl[mistake.function] = mistake.compile(namespace)
         return impl
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder import reference
+from autograder import assignments
 from check_harness import CheckSpec, check_tests
 
 SPEC = CheckSpec(
@@ -15,6 +15,8 @@ SPEC = CheckSpec(
     checked_with={"batchnorm_backward": "batchnorm_forward", "batchnorm_backward_alt": "batchnorm_forward"},
 )
 globals().update(check_tests(SPEC))
+
+reference = assignments.load("05_batchnorm", "reference")
 
 
 def test_notebook_solution_matches_the_reference(notebook_solutions):

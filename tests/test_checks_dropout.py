@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder import reference
+from autograder import assignments
 from check_harness import CheckSpec, check_tests
 from course.checks import dropout as visible
 
@@ -19,6 +19,8 @@ SPEC = CheckSpec(
                        "batchnorm_forward", "batchnorm_backward_alt", "dropout_forward", "dropout_backward"),
 )
 globals().update(check_tests(SPEC))
+
+reference = assignments.load("06_dropout", "reference")
 
 
 def test_visible_check_of_the_net_runs_both_aspects():

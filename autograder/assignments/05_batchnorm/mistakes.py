@@ -5,7 +5,7 @@ The backward mistakes read the cache of the notebook's batchnorm_forward
 """
 from course.checks import batchnorm as visible
 
-from . import Mistake
+from autograder.mistake import Mistake
 
 _FORWARD = '''def batchnorm_forward(x, gamma, beta, bn_param):
     mode = bn_param["mode"]

@@ -8,7 +8,7 @@ dropout_backward from the namespace they are compiled in.
 """
 from course.checks import dropout as visible
 
-from . import Mistake
+from autograder.mistake import Mistake
 
 _FORWARD = '''def dropout_forward(x, dropout_param):
     p, mode = dropout_param["p"], dropout_param["mode"]
