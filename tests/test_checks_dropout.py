@@ -11,9 +11,6 @@ from course.checks import dropout as visible
 
 SPEC = CheckSpec(
     "06_dropout",
-    ["dropout_forward", "dropout_backward", "FullyConnectedNet"],
-    aspects={"FullyConnectedNet": ["api", "gradients"]},
-    checked_with={"dropout_backward": "dropout_forward"},  # checked through the forward pass that made its cache
     # The names a FullyConnectedNet cell uses besides numpy: what the notebook loads or defines.
     mistake_namespace=("affine_forward", "affine_backward", "relu_forward", "relu_backward", "softmax_loss",
                        "batchnorm_forward", "batchnorm_backward_alt", "dropout_forward", "dropout_backward"),

@@ -24,7 +24,6 @@ def _load_notebook(graded):
 
 SPEC = CheckSpec(
     "04_softmax_loss",
-    ["softmax_loss", "TwoLayerNet"],
     mistake_namespace=tuple(LAYERS) + ("softmax_loss",),  # names a TwoLayerNet mistake calls
     load_notebook=_load_notebook,
     test_unwritten=True,

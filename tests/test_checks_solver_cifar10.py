@@ -21,13 +21,12 @@ from course.checks import solver_cifar10 as checks
 from course.solver import Solver, save_model
 from notebooks import SOURCE
 
-GRADED = ["sgd", "sgd_momentum", "rmsprop", "adam"]
 reference = assignments.load("07_solver_cifar10", "reference")
 hidden = assignments.load("07_solver_cifar10", "hidden")
 FullyConnectedNet = assignments.load("06_dropout", "reference").FullyConnectedNet
 MODEL_FILE = SOURCE / "07_solver_cifar10" / "best_model.npz"
 
-SPEC = CheckSpec("07_solver_cifar10", GRADED)
+SPEC = CheckSpec("07_solver_cifar10")
 globals().update(check_tests(SPEC))
 
 
@@ -39,7 +38,7 @@ def _hidden(name):
     return getattr(hidden, f"check_{name}")
 
 
-@pytest.mark.parametrize("name", GRADED)
+@pytest.mark.parametrize("name", SPEC.graded)
 def test_checks_reject_wrong_defaults(name):
     rule = getattr(reference, name)
 

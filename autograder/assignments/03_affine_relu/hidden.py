@@ -2,97 +2,78 @@
 
 Fresh shapes include a 4-D input, a one-sample batch and D != M, so that a
 missing reshape or a swapped transpose cannot hide; ReLU gets exact zeros;
-every call asserts that the inputs were not modified.
+every call is judged on its inputs being left unchanged too. Each
+``plan_<grade id>`` only lists the calls; :mod:`autograder.verdicts` replays
+them on the reference and compares.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from autograder import assignments
-from autograder.hidden import call_unmodified, rng
-from course.gradcheck import check_close
-
-ref = assignments.load("03_affine_relu", "reference")
-
-TOLERANCE = 1e-8
-
-
-def assert_same(what: str, actual, expected, tol: float = TOLERANCE) -> None:
-    check_close(f"hidden test: {what}", actual, expected, tol)
-
-
-def run(name: str, fn, *args):
-    """call_unmodified, with numpy's errors (bad shapes) reported as a failed check."""
-    try:
-        return call_unmodified(name, fn, *args)
-    except (ValueError, IndexError, TypeError, KeyError) as err:
-        raise AssertionError(f"hidden test: {name} raised {type(err).__name__}: {err}") from err
-
+from autograder.plans import Plan
 
 # (x shape, M): a 4-D batch, one sample, a plain 2-D batch; D != M in each.
 AFFINE_CASES = [((3, 2, 4, 3), 7), ((1, 5, 2), 3), ((6, 9), 4)]
+RELU_SHAPES = [(2, 3, 4, 5), (1, 6)]
+SIGMOID_SHAPES = [(3, 2, 4), (1, 5)]
 
 
-def _affine_inputs(g, x_shape, M):
+def _affine_inputs(rng, x_shape, M):
     D = int(np.prod(x_shape[1:]))
-    return g.standard_normal(x_shape), g.standard_normal((D, M)), g.standard_normal(M)
+    return rng.standard_normal(x_shape), rng.standard_normal((D, M)), rng.standard_normal(M)
 
 
-def check_affine_forward(affine_forward) -> None:
-    g = rng("affine_forward")
-    for x_shape, M in AFFINE_CASES:
-        x, w, b = _affine_inputs(g, x_shape, M)
-        out, _ = run("affine_forward", affine_forward, x, w, b)
-        assert_same(f"affine_forward out for x {x_shape}, M={M}", out, ref.affine_forward(x, w, b)[0])
-
-
-def check_affine_backward(affine_backward) -> None:
-    g = rng("affine_backward")
-    for x_shape, M in AFFINE_CASES:
-        x, w, b = _affine_inputs(g, x_shape, M)
-        dout = g.standard_normal((x_shape[0], M))
-        dx, dw, db = run("affine_backward", affine_backward, dout, (x, w, b))
-        want = ref.affine_backward(dout, (x, w, b))
-        for label, got, exp in zip(("dx", "dw", "db"), (dx, dw, db), want):
-            assert_same(f"affine_backward {label} for x {x_shape}, M={M}", got, exp)
-
-
-def _relu_input(g, shape):
-    x = g.standard_normal(shape)
-    x[g.random(shape) < 0.3] = 0.0  # exact zeros, where the gradient is 0 by convention
+def _relu_input(rng, shape):
+    x = rng.standard_normal(shape)
+    x[rng.random(shape) < 0.3] = 0.0  # exact zeros, where the gradient is 0 by convention
     return x
 
 
-def check_relu_forward(relu_forward) -> None:
-    g = rng("relu_forward")
-    for shape in [(2, 3, 4, 5), (1, 6)]:
-        x = _relu_input(g, shape)
-        out, _ = run("relu_forward", relu_forward, x)
-        assert_same(f"relu_forward out for x {shape}", out, ref.relu_forward(x)[0])
+def plan_test_affine_forward(rng) -> Plan:
+    plan = Plan("affine_forward")
+    for x_shape, M in AFFINE_CASES:
+        plan.call(plan.subject(), *_affine_inputs(rng, x_shape, M),
+                  label=f"affine_forward out for x {x_shape}, M={M}", compare=[[0]])
+    return plan
 
 
-def check_relu_backward(relu_backward) -> None:
-    g = rng("relu_backward")
-    for shape in [(2, 3, 4, 5), (1, 6)]:
-        x = _relu_input(g, shape)
-        dout = g.standard_normal(shape)
-        dx = run("relu_backward", relu_backward, dout, x)
-        assert_same(f"relu_backward dx for x {shape} with exact zeros", dx, ref.relu_backward(dout, x))
+def plan_test_affine_backward(rng) -> Plan:
+    plan = Plan("affine_backward")
+    for x_shape, M in AFFINE_CASES:
+        cache = _affine_inputs(rng, x_shape, M)
+        dout = rng.standard_normal((x_shape[0], M))
+        plan.call(plan.subject(), dout, cache, label=f"affine_backward (dx, dw, db) for x {x_shape}, M={M}")
+    return plan
 
 
-def check_sigmoid_forward(sigmoid_forward) -> None:
-    g = rng("sigmoid_forward")
-    for shape in [(3, 2, 4), (1, 5)]:
-        x = g.standard_normal(shape) * 4
-        out, _ = run("sigmoid_forward", sigmoid_forward, x)
-        assert_same(f"sigmoid_forward out for x {shape}", out, ref.sigmoid_forward(x)[0])
+def plan_test_relu_forward(rng) -> Plan:
+    plan = Plan("relu_forward")
+    for shape in RELU_SHAPES:
+        plan.call(plan.subject(), _relu_input(rng, shape), label=f"relu_forward out for x {shape}",
+                  compare=[[0]])
+    return plan
 
 
-def check_sigmoid_backward(sigmoid_backward) -> None:
-    g = rng("sigmoid_backward")
-    for shape in [(3, 2, 4), (1, 5)]:
-        x = g.standard_normal(shape) * 4
-        out = ref.sigmoid_forward(x)[0]
-        dout = g.standard_normal(shape)
-        dx = run("sigmoid_backward", sigmoid_backward, dout, out)
-        assert_same(f"sigmoid_backward dx for x {shape}", dx, ref.sigmoid_backward(dout, out))
+def plan_test_relu_backward(rng) -> Plan:
+    plan = Plan("relu_backward")
+    for shape in RELU_SHAPES:
+        x = _relu_input(rng, shape)
+        plan.call(plan.subject(), rng.standard_normal(shape), x,
+                  label=f"relu_backward dx for x {shape} with exact zeros")
+    return plan
+
+
+def plan_test_sigmoid_forward(rng) -> Plan:
+    plan = Plan("sigmoid_forward")
+    for shape in SIGMOID_SHAPES:
+        plan.call(plan.subject(), rng.standard_normal(shape) * 4, label=f"sigmoid_forward out for x {shape}",
+                  compare=[[0]])
+    return plan
+
+
+def plan_test_sigmoid_backward(rng) -> Plan:
+    plan = Plan("sigmoid_backward")
+    for shape in SIGMOID_SHAPES:
+        out = 1.0 / (1.0 + np.exp(-rng.standard_normal(shape) * 4))  # the cache: sigmoid(x)
+        plan.call(plan.subject(), rng.standard_normal(shape), out, label=f"sigmoid_backward dx for x {shape}")
+    return plan
