@@ -9,23 +9,41 @@
 - ``mistakes.py``: realistic wrong implementations, built from the reference's source.
 
 The ids start with a digit, so the modules are imported with :func:`load`.
+Folders listed in ``$AUTOGRADER_ASSIGNMENTS_PATH`` (``os.pathsep``-separated)
+hold more assignment folders, e.g. a test's toy assignment.
 """
 from __future__ import annotations
 
 import importlib
 import inspect
+import os
 from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent
+PATH_ENV = "AUTOGRADER_ASSIGNMENTS_PATH"
+
+
+def folders() -> list[Path]:
+    """This package's folder, then those of ``$AUTOGRADER_ASSIGNMENTS_PATH``."""
+    return [FOLDER, *(Path(p) for p in os.environ.get(PATH_ENV, "").split(os.pathsep) if p)]
+
+
+def _find_modules_in_every_folder() -> None:
+    __path__[:] = [str(folder) for folder in folders()]
+
+
+_find_modules_in_every_folder()
 
 
 def ids() -> list[str]:
-    """Every assignment that has a folder here, in course order."""
-    return sorted(p.name for p in FOLDER.iterdir() if (p / "reference.py").is_file())
+    """Every assignment that has a folder, in course order."""
+    return sorted(p.name for folder in folders() if folder.is_dir() for p in folder.iterdir()
+                  if (p / "reference.py").is_file())
 
 
 def load(assignment: str, role: str):
     """The module ``autograder.assignments.<assignment>.<role>`` (reference, hidden or mistakes)."""
+    _find_modules_in_every_folder()
     return importlib.import_module(f"{__name__}.{assignment}.{role}")
 
 
