@@ -14,6 +14,7 @@ import textwrap
 import numpy as np
 import pytest
 
+import notebooks
 from autograder import assignments, verdicts
 from autograder.plans import Plan
 from autograder.verdicts import Recorded, Verdict
@@ -328,3 +329,43 @@ def test_record_without_autograder_says_hidden_tests_run_at_grading(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], env={"PYTHONPATH": str(course_only)},
                           cwd=course_only, capture_output=True, text=True, check=True, timeout=120)
     assert done.stdout == "test_sigmoid_forward: hidden tests run when your notebook is graded.\n"
+
+
+# --- the course's notebooks and the assignments' folders ---------------------------------------
+
+
+@pytest.mark.parametrize("assignment", notebooks.assignments())
+def test_every_grade_cell_with_points_has_a_hidden_region(assignment):
+    """Points never depend only on code that runs in the student's kernel."""
+    nb = notebooks.read(notebooks.notebook_path(notebooks.SOURCE, assignment))
+    without = [notebooks.nbgrader_meta(c)["grade_id"] for c in notebooks.grade_cells(nb)
+               if notebooks.nbgrader_meta(c).get("points") and verdicts.HIDDEN_REGION not in c.source]
+    assert without == []
+
+
+@pytest.mark.parametrize("assignment", notebooks.assignments())
+def test_recorded_cells_and_planned_checks_are_the_same(assignment):
+    """A hidden region that records ``test_X`` has ``plan_test_X`` in hidden.py, and back."""
+    nb = notebooks.read(notebooks.notebook_path(notebooks.SOURCE, assignment))
+    recorded = {check for check, cell in verdicts.hidden_grade_cells(nb).items()
+                if f'record("{check}",' in notebooks.HIDDEN_REGION.search(cell.source).group(1)}
+    assert recorded == set(verdicts.checks(assignment))
+
+
+def test_every_assignment_of_source_has_a_folder_and_back():
+    assert assignments.ids() == notebooks.assignments()
+
+
+@pytest.mark.parametrize("assignment", notebooks.assignments())
+def test_a_reference_imports_only_numpy_course_and_earlier_references(assignment):
+    """So that the references of earlier assignments can go into a sandbox without this one's."""
+    import ast
+
+    tree = ast.parse((assignments.FOLDER / assignment / "reference.py").read_text())
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {node.args[0].value for node in ast.walk(tree)
+                 if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "import_module"}
+    earlier = {f"autograder.assignments.{a}.reference" for a in assignments.ids() if a < assignment}
+    allowed = {"__future__", "importlib", "numpy"} | earlier
+    assert {m for m in imported if m not in allowed and not m.startswith("course")} == set()
