@@ -259,7 +259,7 @@ def check_in_process(check: str, subject, workdir: Path | None = None) -> Verdic
         return Verdict(False, f"no assignment has a hidden test {check!r}.")
     with tempfile.TemporaryDirectory(prefix="record-") as folder:
         write_inputs(owners[0], Path(folder))
-        recorder._record_into(Path(folder), check, subject)
+        recorder.record_into(Path(folder), check, subject)
         return judge(owners[0], check, Path(folder), workdir or Path.cwd())
 
 

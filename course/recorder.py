@@ -46,7 +46,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["record", "run_plan", "to_plain", "NotAResult", "StepError", "Skipped", "FUNCTIONS"]
+__all__ = ["record", "record_into", "run_plan", "to_plain", "encode_results", "NotAResult", "StepError", "Skipped",
+           "FUNCTIONS", "RECORD_DIR_ENV"]
 
 RECORD_DIR_ENV = "COURSE_RECORD_DIR"
 # One result array above this many entries is refused, so is a nest deeper than MAX_DEPTH.
@@ -228,7 +229,7 @@ def encode_results(results: list, modified: list[list[str]]) -> tuple[dict, dict
     return {"steps": steps}, arrays
 
 
-def _record_into(folder: Path, check: str, subject) -> None:
+def record_into(folder: Path, check: str, subject) -> None:
     plan_file = folder / f"{check}.plan.json"
     if not plan_file.exists():
         print(f"record: no hidden test named {check!r} at grading time.")
@@ -254,7 +255,7 @@ def record(check: str, subject) -> None:
     folder = os.environ.get(RECORD_DIR_ENV)
     if folder:
         try:
-            _record_into(Path(folder), check, subject)
+            record_into(Path(folder), check, subject)
         except OSError as err:  # a full disk or a file-size limit: nothing recorded, no points
             print(f"record: could not write the results of {check}: {err}")
         return

@@ -26,10 +26,10 @@ from typing import Callable
 
 import numpy as np
 import pytest
+from notebooks import HIDDEN_REGION, SOURCE, grade_cells, nbgrader_meta, notebook_path, read, solution_cells
 
 from autograder import assignments, verdicts
 from course import previous
-from notebooks import HIDDEN_REGION, SOURCE, grade_cells, nbgrader_meta, notebook_path, read, solution_cells
 
 
 def _judged(grade_id: str):

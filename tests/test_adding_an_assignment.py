@@ -12,11 +12,11 @@ import textwrap
 
 import nbformat
 import pytest
+from tiny_assignment import TEST_LIMITS, _meta
 
 from autograder import assignments, verdicts
 from autograder.course_dir import create_scratch
 from autograder.limits import Limits
-from tiny_assignment import TEST_LIMITS, _meta
 
 pytestmark = pytest.mark.slow
 

@@ -11,10 +11,10 @@ import subprocess
 import sys
 import textwrap
 
+import notebooks
 import numpy as np
 import pytest
 
-import notebooks
 from autograder import assignments, verdicts
 from autograder.plans import Plan
 from autograder.verdicts import Recorded, Verdict
@@ -27,7 +27,7 @@ reference = assignments.load(AFFINE, "reference")
 
 def record_and_judge(tmp_path, check: str, subject, assignment: str = AFFINE) -> Verdict:
     verdicts.write_inputs(assignment, tmp_path)
-    recorder._record_into(tmp_path, check, subject)
+    recorder.record_into(tmp_path, check, subject)
     return verdicts.judge(assignment, check, tmp_path, tmp_path)
 
 
@@ -35,7 +35,7 @@ def roundtrip(tmp_path, plan: Plan, subject) -> Recorded:
     """Run ``plan`` on ``subject`` as the kernel does and load the results as the grader does."""
     (tmp_path / "t.plan.json").write_text(json.dumps(plan.to_json()))
     np.savez(tmp_path / "t.inputs.npz", **plan.arrays)
-    recorder._record_into(tmp_path, "t", subject)
+    recorder.record_into(tmp_path, "t", subject)
     return verdicts.load_recorded(tmp_path, "t", len(plan.steps))
 
 
@@ -247,7 +247,7 @@ def test_write_inputs_holds_no_expected_values(tmp_path):
 
 def test_a_pickled_result_is_never_loaded(tmp_path):
     verdicts.write_inputs(AFFINE, tmp_path)
-    recorder._record_into(tmp_path, "test_relu_forward", reference.relu_forward)
+    recorder.record_into(tmp_path, "test_relu_forward", reference.relu_forward)
     np.savez(tmp_path / "test_relu_forward.results.npz", r0=np.array([Rigged()], dtype=object),
              r1=np.zeros(2))
     verdict = verdicts.judge(AFFINE, "test_relu_forward", tmp_path, tmp_path)
@@ -256,7 +256,7 @@ def test_a_pickled_result_is_never_loaded(tmp_path):
 
 def test_oversized_results_are_refused_before_loading(tmp_path, monkeypatch):
     verdicts.write_inputs(AFFINE, tmp_path)
-    recorder._record_into(tmp_path, "test_relu_forward", reference.relu_forward)
+    recorder.record_into(tmp_path, "test_relu_forward", reference.relu_forward)
     assert verdicts.judge(AFFINE, "test_relu_forward", tmp_path, tmp_path).passed
     monkeypatch.setattr(verdicts, "MAX_ARRAY_BYTES", 100)
     verdict = verdicts.judge(AFFINE, "test_relu_forward", tmp_path, tmp_path)
@@ -272,7 +272,7 @@ def test_a_rewritten_plan_does_not_change_what_is_judged(tmp_path):
     easy.call(easy.subject(), np.array([2.0]), label="easy")
     (tmp_path / "test_relu_forward.plan.json").write_text(json.dumps(easy.to_json()))
     np.savez(tmp_path / "test_relu_forward.inputs.npz", **easy.arrays)
-    recorder._record_into(tmp_path, "test_relu_forward", wrong)
+    recorder.record_into(tmp_path, "test_relu_forward", wrong)
     assert not verdicts.judge(AFFINE, "test_relu_forward", tmp_path, tmp_path).passed
 
 
