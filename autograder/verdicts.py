@@ -248,7 +248,10 @@ def judge(assignment: str, check: str, record_dir: Path, workdir: Path) -> Verdi
         return Verdict(False, f"hidden test {check}: {why}.")
     custom = getattr(hidden, f"judge_{check}", None)
     if custom is not None:
-        return custom(plan, student, Path(workdir))
+        try:
+            return custom(plan, student, Path(workdir))
+        except Exception as err:  # noqa: BLE001 - e.g. a file the notebook should have saved: this cell fails
+            return Verdict(False, f"hidden test {check}: could not be judged ({type(err).__name__}: {err}).")
     return judge_recorded(plan, student, replay(assignment, plan), getattr(hidden, "TOLERANCE", TOLERANCE))
 
 

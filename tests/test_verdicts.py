@@ -369,3 +369,68 @@ def test_a_reference_imports_only_numpy_course_and_earlier_references(assignment
     earlier = {f"autograder.assignments.{a}.reference" for a in assignments.ids() if a < assignment}
     allowed = {"__future__", "importlib", "numpy"} | earlier
     assert {m for m in imported if m not in allowed and not m.startswith("course")} == set()
+
+
+# --- custom judges: statistics and files ---------------------------------------------------------
+
+CUSTOM = {
+    "reference.py": '''
+        import numpy as np
+
+
+        def keep_mask(shape, p):
+            return (np.random.rand(*shape) >= p) / (1 - p)
+    ''',
+    "hidden.py": '''
+        import numpy as np
+
+        from autograder.plans import Plan
+        from autograder.verdicts import PASSED, Verdict
+
+
+        def plan_test_keep_mask(rng):
+            plan = Plan("keep_mask")
+            plan.call(plan.subject(), (200, 50), 0.3, label="keep_mask((200, 50), p=0.3)")
+            return plan
+
+
+        def judge_test_keep_mask(plan, recorded, workdir):
+            """A random mask: its mean, not its entries, is what a right answer shares."""
+            [mask] = recorded.results
+            if not isinstance(mask, np.ndarray) or abs(mask.mean() - 1.0) > 0.05:
+                return Verdict(False, "hidden test: the mask's mean is not 1.")
+            saved = np.load(workdir / "mask.npz", allow_pickle=False)["mask"]
+            return PASSED if saved.shape == mask.shape else Verdict(False, "hidden test: mask.npz is missing.")
+    ''',
+    "mistakes.py": "MISTAKES = []\n",
+}
+
+
+@pytest.fixture
+def custom_assignment(tmp_path, monkeypatch):
+    folder = tmp_path / "assignments" / "00_custom"
+    folder.mkdir(parents=True)
+    for name, text in CUSTOM.items():
+        (folder / name).write_text(textwrap.dedent(text).lstrip())
+    monkeypatch.setenv(assignments.PATH_ENV, str(tmp_path / "assignments"))
+    return tmp_path
+
+
+def test_a_custom_judge_decides_on_the_recorded_values_and_the_workdir(custom_assignment):
+    record_dir, workdir = custom_assignment / "record", custom_assignment / "work"
+    workdir.mkdir()
+    np.savez(workdir / "mask.npz", mask=np.ones((200, 50)))
+
+    def unscaled(shape, p):
+        return (np.random.rand(*shape) >= p).astype(float)
+
+    custom_reference = assignments.load("00_custom", "reference")
+    for subject, passed in [(custom_reference.keep_mask, True), (unscaled, False)]:
+        verdicts.write_inputs("00_custom", record_dir)
+        recorder.record_into(record_dir, "test_keep_mask", subject)
+        assert verdicts.judge("00_custom", "test_keep_mask", record_dir, workdir).passed is passed
+    recorder.record_into(record_dir, "test_keep_mask", custom_reference.keep_mask)
+    (workdir / "mask.npz").unlink()
+    verdict = verdicts.judge("00_custom", "test_keep_mask", record_dir, workdir)  # the judge raises: the cell fails
+    assert not verdict.passed and verdict.message.startswith("hidden test test_keep_mask: could not be judged "
+                                                             "(FileNotFoundError")
