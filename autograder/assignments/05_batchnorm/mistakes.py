@@ -101,4 +101,7 @@ MISTAKES = [
             _ALT.format(dx_terms="dx_hat - dx_hat.mean(axis=0)")),
     Mistake("batchnorm_backward_alt", "no_mean_term", visible.HINT_MEAN_PATH,
             _ALT.format(dx_terms="dx_hat - x_hat * (dx_hat * x_hat).mean(axis=0)")),
+    # gamma forgotten: both extra paths are there, only the closed-form hint explains it.
+    Mistake("batchnorm_backward_alt", "gamma_forgotten", visible.HINT_CLOSED_FORM,
+            _ALT.format(dx_terms="dout - dout.mean(axis=0) - x_hat * (dout * x_hat).mean(axis=0)")),
 ]
