@@ -30,7 +30,7 @@ LOCALE = REPO_ROOT / "locale"
 COURSE_PACKAGE = REPO_ROOT / "course"
 COURSE_DOMAIN = "course"
 TRANSLATED = ("zh_CN",)
-KEYWORDS = {"_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 
 @dataclass(frozen=True)

@@ -179,7 +179,8 @@ def _string_units(index, cell_id, tokens, tree, offsets) -> Iterator[TextUnit]:
         start = offsets[tok.start[0] - 1] + tok.start[1]
         end = offsets[tok.end[0] - 1] + tok.end[1]
         literal = STRING_LITERAL.match(tok.string)
-        if literal and any(a <= start and end <= b for a, b in shown) and re.search(r"[A-Za-z]{2}", re.sub(r"\{[^{}]*\}", "", literal[3])):
+        prose = literal and re.search(r"[A-Za-z]{2}", re.sub(r"\{[^{}]*\}", "", literal[3]))  # not just fields
+        if prose and any(a <= start and end <= b for a, b in shown):
             prefix, quote = literal[1], literal[2]
             yield TextUnit(index, cell_id, "string", literal[3], start, end,
                            lambda text, prefix=prefix, quote=quote: f"{prefix}{quote}{text}{quote}")

@@ -11,6 +11,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from course.i18n import N_, _
+
 __all__ = [
     "rel_error",
     "numerical_gradient",
@@ -45,7 +47,7 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     x = np.asarray(x)
     if not np.issubdtype(x.dtype, np.floating):
         # x[idx] = old + h would be truncated to an integer: a silent zero gradient.
-        raise TypeError(f"numerical_gradient needs a float array, got dtype {x.dtype}.")
+        raise TypeError(_("numerical_gradient needs a float array, got dtype {dtype}.").format(dtype=x.dtype))
     grad = np.zeros(x.shape, dtype=np.float64)
     for idx in np.ndindex(*x.shape):
         old = x[idx]
@@ -111,19 +113,23 @@ def diagnose(actual, expected, batch_size: int | None = None) -> str | None:
     return None
 
 
+# English texts (N_): hint() translates them when it shows one, as it does the checks' own hints.
 GENERIC_HINTS: dict[str, str] = {
-    "transposed": "the shape is transposed: did you swap the operands of a dot product or forget a .T?",
-    "reshaped": "it has the right number of entries but the wrong shape: reshape it to the shape of the input it belongs to.",
-    "shape": "the shape is wrong.",
-    "not_finite": "it contains NaN or inf: look for an overflow or a division by zero.",
-    "should_be_zero": "it should be all zeros here.",
-    "all_zero": "it is all zeros: is the gradient computed and returned at all?",
-    "sign": "it has the opposite sign of the correct value.",
-    "times_n": "it is N times too large (N = the batch size): divide by N where the loss averages over the batch.",
-    "over_n": "it is N times too small (N = the batch size): did you average over the batch where a sum is needed?",
-    "scaled": "it is off by a constant factor ({scale:.4g}x the correct value): a factor is missing or extra.",
+    "transposed": N_("the shape is transposed: did you swap the operands of a dot product or forget a .T?"),
+    "reshaped": N_("it has the right number of entries but the wrong shape: reshape it to the shape of the "
+                   "input it belongs to."),
+    "shape": N_("the shape is wrong."),
+    "not_finite": N_("it contains NaN or inf: look for an overflow or a division by zero."),
+    "should_be_zero": N_("it should be all zeros here."),
+    "all_zero": N_("it is all zeros: is the gradient computed and returned at all?"),
+    "sign": N_("it has the opposite sign of the correct value."),
+    "times_n": N_("it is N times too large (N = the batch size): divide by N where the loss averages over the "
+                  "batch."),
+    "over_n": N_("it is N times too small (N = the batch size): did you average over the batch where a sum is "
+                 "needed?"),
+    "scaled": N_("it is off by a constant factor ({scale:.4g}x the correct value): a factor is missing or extra."),
     # Diagnoses of the call itself (course.checks.common.call_student).
-    "modified_input": "the caller still needs its arrays: build new ones instead of changing them in place.",
+    "modified_input": N_("the caller still needs its arrays: build new ones instead of changing them in place."),
 }
 
 
@@ -133,17 +139,18 @@ def hint(kind: str | None, hints: Mapping[str, str] | None = None, actual=None, 
     if kind is None:
         return ""
     text = (hints or {}).get(kind) or GENERIC_HINTS.get(kind, "")
+    text = _(text) if text else ""
     if "{scale" in text:
         a = np.asarray(actual, dtype=np.float64)
         e = np.asarray(expected, dtype=np.float64)
         text = text.format(scale=float(np.vdot(a, e) / np.vdot(e, e)))
-    return f"\n  Hint: {text}" if text else ""
+    return "\n  " + _("Hint: {hint}").format(hint=text) if text else ""
 
 
 def check_shape(name: str, actual, expected_shape, hints: Mapping[str, str] | None = None) -> None:
     """Assert that ``actual`` is an array of ``expected_shape``."""
     if actual is None:
-        raise AssertionError(f"{name} is None: the function returned nothing for it.")
+        raise AssertionError(_("{name} is None: the function returned nothing for it.").format(name=name))
     shape = np.shape(actual)
     expected_shape = tuple(expected_shape)
     if shape != expected_shape:
@@ -153,21 +160,22 @@ def check_shape(name: str, actual, expected_shape, hints: Mapping[str, str] | No
         elif int(np.prod(shape)) == int(np.prod(expected_shape)):
             kind = "reshaped"
         raise AssertionError(
-            f"{name} has shape {shape}, expected {expected_shape}."
+            _("{name} has shape {shape}, expected {expected}.").format(name=name, shape=shape, expected=expected_shape)
             + hint(kind, hints, np.zeros(shape), np.zeros(expected_shape)))
 
 
 def _compare(name: str, actual, expected, threshold: float, what: str,
              hints: Mapping[str, str] | None, batch_size: int | None) -> float:
     if actual is None:
-        raise AssertionError(f"{name} is None: the function returned nothing for it.")
+        raise AssertionError(_("{name} is None: the function returned nothing for it.").format(name=name))
     a = np.asarray(actual)
     e = np.asarray(expected, dtype=np.float64)
     if a.shape != e.shape:
         kind = diagnose(a, e, batch_size)
-        raise AssertionError(f"{name} has shape {a.shape}, expected {e.shape}." + hint(kind, hints, a, e))
+        raise AssertionError(_("{name} has shape {shape}, expected {expected}.").format(
+            name=name, shape=a.shape, expected=e.shape) + hint(kind, hints, a, e))
     if not np.issubdtype(a.dtype, np.number) and a.dtype != bool:
-        raise AssertionError(f"{name} has dtype {a.dtype}, expected numbers.")
+        raise AssertionError(_("{name} has dtype {dtype}, expected numbers.").format(name=name, dtype=a.dtype))
     a = a.astype(np.float64)
     if a.size == 0:
         return 0.0
@@ -179,15 +187,18 @@ def _compare(name: str, actual, expected, threshold: float, what: str,
     worst = np.unravel_index(int(np.argmax(errors)), errors.shape)
     worst_txt = tuple(int(i) for i in worst)
     kind = diagnose(a, e, batch_size)
+    what = _(what)
     raise AssertionError(
-        f"{name} does not match the {what}: relative error {err:.3e} > threshold {threshold:.3g}.\n"
-        f"  Worst entry {worst_txt}: yours {a[worst]:.8g}, {what} {e[worst]:.8g}.\n"
-        f"  Yours:    {_fmt(a)}\n  Expected: {_fmt(e)}"
+        _("{name} does not match the {what}: relative error {err:.3e} > threshold {threshold:.3g}.").format(
+            name=name, what=what, err=err, threshold=threshold) + "\n  "
+        + _("Worst entry {index}: yours {yours:.8g}, {what} {expected:.8g}.").format(
+            index=worst_txt, yours=a[worst], what=what, expected=e[worst]) + "\n  "
+        + _("Yours:    {yours}").format(yours=_fmt(a)) + "\n  " + _("Expected: {expected}").format(expected=_fmt(e))
         + hint(kind, hints, a, e))
 
 
 def likely_cause(actual, suspects: Suspects = ()) -> str | None:
-    """The cause of the first suspect whose known wrong value ``actual`` reproduces, else None.
+    """The cause (translated) of the first suspect whose known wrong value ``actual`` reproduces, else None.
 
     A suspect value may be a scalar or any array that broadcasts to ``actual``'s
     shape; it matches within a relative error of 1e-6, far tighter than chance.
@@ -206,7 +217,7 @@ def likely_cause(actual, suspects: Suspects = ()) -> str | None:
         except (TypeError, ValueError):
             continue
         if rel_error(a, c) < 1e-6:
-            return cause
+            return _(cause)
     return None
 
 
@@ -218,7 +229,7 @@ def _compare_explained(name: str, actual, expected, threshold: float, what: str,
         cause = likely_cause(actual, suspects)
         if cause is None:
             raise
-        raise AssertionError(f"{err}\n  Likely cause: {cause}") from None
+        raise AssertionError(f"{err}\n  " + _("Likely cause: {cause}").format(cause=cause)) from None
 
 
 def check_gradient(name: str, analytic, numerical, threshold: float = 1e-7,
@@ -232,7 +243,7 @@ def check_gradient(name: str, analytic, numerical, threshold: float = 1e-7,
     pairs, and a failing value that equals one gets its cause added to the
     message. Returns the relative error when it passes.
     """
-    return _compare_explained(name, analytic, numerical, threshold, "numerical gradient", hints,
+    return _compare_explained(name, analytic, numerical, threshold, N_("numerical gradient"), hints,
                               batch_size, suspects)
 
 
@@ -243,5 +254,5 @@ def check_close(name: str, actual, expected, threshold: float = 1e-7,
 
     ``hints``, ``batch_size`` and ``suspects`` work as in :func:`check_gradient`.
     """
-    return _compare_explained(name, actual, expected, threshold, "expected value", hints,
+    return _compare_explained(name, actual, expected, threshold, N_("expected value"), hints,
                               batch_size, suspects)

@@ -3,7 +3,7 @@
 The Chinese notebooks call ``set_language("zh_CN")`` in their first code cell;
 the environment variable ``COURSE_LANG`` overrides that choice for both
 editions. Every message the package prints or raises goes through ``_`` (or
-``ngettext``), looked up in the compiled gettext catalog
+``ngettext``; ``N_`` marks texts kept in tables), looked up in the compiled gettext catalog
 ``course/locale/<lang>/LC_MESSAGES/course.mo`` when the message is made, so a
 change of language takes effect at once. A message without a translation stays
 English.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gettext
 import os
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,3 +45,44 @@ def _use_fonts_for_chinese() -> None:
     installed = {f.name for f in font_manager.fontManager.ttflist}
     families = list(matplotlib.rcParams["font.family"])
     matplotlib.rcParams["font.family"] = families + [f for f in CJK_FONTS if f in installed and f not in families]
+
+
+def language() -> str:
+    """``COURSE_LANG`` when set to a known language, else the notebook's choice, else English."""
+    forced = os.environ.get("COURSE_LANG", "")
+    return forced if forced in LANGUAGES else _chosen
+
+
+@contextmanager
+def speaking(lang: str):
+    """Messages made inside the block are in ``lang`` (``COURSE_LANG`` still wins): the grader judges
+    each notebook in the notebook's language."""
+    global _chosen
+    before, _chosen = _chosen, lang if lang in LANGUAGES else ENGLISH
+    try:
+        yield
+    finally:
+        _chosen = before
+
+
+@lru_cache(maxsize=None)
+def _translations(lang: str) -> gettext.NullTranslations:
+    if lang == ENGLISH:
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+
+
+def _(message: str) -> str:
+    """``message`` in the course's current language."""
+    return _translations(language()).gettext(message)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalog without translating it: for texts kept in tables (hints,
+    causes) and translated with ``_`` where they are shown, in the language of that moment."""
+    return message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of ``singular``/``plural`` for the count ``n``, in the current language."""
+    return _translations(language()).ngettext(singular, plural, n)

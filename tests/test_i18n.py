@@ -119,7 +119,8 @@ def test_translations_use_the_glossary_terms():
                 avoid = [a for a in row["avoid"].split(" / ") if a]
                 if any(a in msgstr for a in avoid):
                     problems.append(f"{domain}: {msgid[:50]!r} uses {avoid} for {row['english']!r}")
-                if re.search(rf"\b{re.escape(row['english'])}", _prose(msgid), re.I) and not any(f in msgstr for f in forms):
+                used = re.search(rf"\b{re.escape(row['english'])}", _prose(msgid), re.I)
+                if used and not any(f in msgstr for f in forms):
                     problems.append(f"{domain}: {msgid[:50]!r} translates {row['english']!r} without {forms}")
     assert not problems, "\n".join(problems)
 
@@ -150,11 +151,13 @@ def test_text_units_are_prose_outside_graded_cells_and_solutions():
 
 def test_translated_code_keeps_its_code_and_layout():
     def fake(unit):
-        return {"markdown": "# 标题", "string": f"<{unit.msgid.upper()}>"}.get(unit.kind, f"<{unit.msgid.upper()}>\n第二行")
+        upper = f"<{unit.msgid.upper()}>"
+        return {"markdown": "# 标题", "string": upper}.get(unit.kind, upper + "\n第二行")
 
     nb = translate_notebook(nbformat.from_dict(TOY), fake)
     assert nb.cells[0].source == "# 标题"
-    assert nb.cells[1].source == ('%matplotlib inline\n# <TWO LINES OF\n# COMMENT.>\n# 第二行\nx = 1  # <INLINE> 第二行\n'
+    assert nb.cells[1].source == ('%matplotlib inline\n# <TWO LINES OF\n# COMMENT.>\n# 第二行\n'
+                                  'x = 1  # <INLINE> 第二行\n'
                                   'def f(a):\n    """<DOC LINE.\n\n    MORE DOC.>\n    第二行\n    """\n'
                                   '    return a\nprint(f"<LOSS {X:.2F}, >"\n      "<DONE>", "x")\n'
                                   'plt.plot(x, label=\'<THE CURVE>\')\ny = "not shown"\n')
