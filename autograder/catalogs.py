@@ -3,7 +3,8 @@
 - ``locale/<lang>/<assignment>.po``: one per assignment, the text units of its
   source notebook (markdown cells, comments, docstrings: autograder.notebook_text);
 - ``locale/<lang>/course.po``: every message of the ``course`` package, extracted
-  from its calls of ``_``/``ngettext`` (course.i18n); compiled to
+  from its calls of ``_``/``N_``/``ngettext`` (course.i18n), and the verdicts the
+  grader shows students (autograder/verdicts.py, custom judges); compiled to
   ``course/locale/<lang>/LC_MESSAGES/course.mo``, which ships with the package.
 
 ``update`` (``make i18n``) extracts the English text again, adds new msgids
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -28,6 +29,8 @@ from .notebook_text import text_units
 
 LOCALE = REPO_ROOT / "locale"
 COURSE_PACKAGE = REPO_ROOT / "course"
+# Instructor-side modules whose messages students read (hidden verdicts), in the course's catalog.
+STUDENT_FACING = ["autograder/verdicts.py", "autograder/assignments/*/hidden.py"]
 COURSE_DOMAIN = "course"
 TRANSLATED = ("zh_CN",)
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
@@ -67,6 +70,11 @@ def template(domain: str, source: Path = REPO_ROOT / "source") -> Catalog:
         for filename, lineno, message, comments, _context in extract_from_dir(
                 str(COURSE_PACKAGE), keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)):
             catalog.add(message, locations=[(f"course/{filename}", lineno)], auto_comments=comments)
+        for path in sorted(p for pattern in STUDENT_FACING for p in REPO_ROOT.glob(pattern)):
+            with path.open("rb") as f:
+                for lineno, message, comments, _context in extract("python", f, KEYWORDS, ("TRANSLATORS:",)):
+                    catalog.add(message, locations=[(str(path.relative_to(REPO_ROOT)), lineno)],
+                                auto_comments=comments)
         return catalog
     path = source / domain / f"{domain}.ipynb"
     for unit in text_units(nbformat.read(path, as_version=4)):

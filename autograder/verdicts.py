@@ -34,6 +34,7 @@ from autograder.hidden import rng
 from autograder.plans import Plan
 from course import recorder
 from course.gradcheck import check_close
+from course.i18n import _, speaking
 from course.recorder import NotAResult, Skipped, StepError
 
 HIDDEN_FAILED = "HiddenTestFailed"
@@ -173,8 +174,11 @@ class _Mismatch(Exception):
 
 
 def _tuple_problem(label: str, got, want) -> str:
-    size = f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""
-    return f"{label}: must return a tuple of {len(want)} values, got {type(got).__name__}{size}."
+    if isinstance(got, (tuple, list)):
+        return _("{label}: must return a tuple of {count} values, got {kind} of length {length}.").format(
+            label=label, count=len(want), kind=type(got).__name__, length=len(got))
+    return _("{label}: must return a tuple of {count} values, got {kind}.").format(
+        label=label, count=len(want), kind=type(got).__name__)
 
 
 def _part(label: str, got, want, path):
@@ -183,7 +187,7 @@ def _part(label: str, got, want, path):
         if isinstance(want, (tuple, list)) and (not isinstance(got, (tuple, list)) or len(got) != len(want)):
             raise _Mismatch(_tuple_problem(label, got, want))
         if isinstance(want, dict) and (not isinstance(got, dict) or key not in got):
-            raise _Mismatch(f"{label}: has no entry {key!r}.")
+            raise _Mismatch(_("{label}: has no entry {key!r}.").format(label=label, key=key))
         got, want = got[key], want[key]
     return label, got, want  # the step's label names the part it judges
 
@@ -193,7 +197,7 @@ def compare(label: str, got, want, tolerance: float) -> str | None:
     if isinstance(want, NotAResult):
         return None  # not judged by value (e.g. a cache object): only that it exists
     if isinstance(got, NotAResult):
-        return f"{label}: got a {got}, expected numbers or arrays."
+        return _("{label}: got a {got}, expected numbers or arrays.").format(label=label, got=got)
     if isinstance(want, (tuple, list)):
         if not isinstance(got, (tuple, list)) or len(got) != len(want):
             return _tuple_problem(label, got, want)
@@ -201,11 +205,12 @@ def compare(label: str, got, want, tolerance: float) -> str | None:
         return next((p for p in problems if p), None)
     if isinstance(want, dict):
         if not isinstance(got, dict):
-            return f"{label}: expected a dict, got {type(got).__name__}."
+            return _("{label}: expected a dict, got {kind}.").format(label=label, kind=type(got).__name__)
         problems = (compare(f"{label}[{k!r}]", got.get(k), w, tolerance) for k, w in want.items())
         return next((p for p in problems if p), None)
     if want is None or isinstance(want, str):
-        return None if got == want else f"{label}: expected {want!r}, got {type(got).__name__}."
+        return None if got == want else _("{label}: expected {want!r}, got {kind}.").format(
+            label=label, want=want, kind=type(got).__name__)
     try:
         check_close(label, got, want, tolerance)
     except AssertionError as err:
@@ -216,18 +221,19 @@ def compare(label: str, got, want, tolerance: float) -> str | None:
 def judge_recorded(plan: Plan, student: Recorded, reference: Recorded, tolerance: float = TOLERANCE) -> Verdict:
     """The first difference between the student's and the reference's results, step by step."""
     for index, step in enumerate(plan.steps):
-        label = f"hidden test: {step['label']}"
+        label = _("hidden test: {label}").format(label=step["label"])
         got, want = student.results[index], reference.results[index]
         if isinstance(got, Skipped):
-            return Verdict(False, f"{label}: not run, an earlier call failed.")
+            return Verdict(False, _("{label}: not run, an earlier call failed.").format(label=label))
         if isinstance(want, StepError):
             if isinstance(got, StepError) and got[0] == want[0]:
                 continue
-            return Verdict(False, f"{label}: should raise {want[0]}.")
+            return Verdict(False, _("{label}: should raise {error}.").format(label=label, error=want[0]))
         if isinstance(got, StepError):
-            return Verdict(False, f"{label}: raised {got[0]}: {got[1]}")
+            return Verdict(False, _("{label}: raised {error}: {message}").format(label=label, error=got[0],
+                                                                                 message=got[1]))
         if set(student.modified[index]) - set(reference.modified[index]):
-            return Verdict(False, f"{label}: modified an input array in place; work on a copy.")
+            return Verdict(False, _("{label}: modified an input array in place; work on a copy.").format(label=label))
         for path in step["compare"]:
             try:
                 problem = compare(*_part(label, got, want, path), tolerance)
@@ -245,13 +251,14 @@ def judge(assignment: str, check: str, record_dir: Path, workdir: Path) -> Verdi
     try:
         student = load_recorded(Path(record_dir), check, len(plan.steps))
     except Unreadable as why:
-        return Verdict(False, f"hidden test {check}: {why}.")
+        return Verdict(False, _("hidden test {check}: {why}.").format(check=check, why=why))
     custom = getattr(hidden, f"judge_{check}", None)
     if custom is not None:
         try:
             return custom(plan, student, Path(workdir))
         except Exception as err:  # noqa: BLE001 - e.g. a file the notebook should have saved: this cell fails
-            return Verdict(False, f"hidden test {check}: could not be judged ({type(err).__name__}: {err}).")
+            return Verdict(False, _("hidden test {check}: could not be judged ({error}: {message}).").format(
+                check=check, error=type(err).__name__, message=err))
     return judge_recorded(plan, student, replay(assignment, plan), getattr(hidden, "TOLERANCE", TOLERANCE))
 
 
@@ -283,12 +290,14 @@ class JudgeHiddenChecks(NbGraderPreprocessor):
         assignment = resources["nbgrader"]["assignment"]
         workdir = Path(resources.get("metadata", {}).get("path") or ".")
         judged = set(checks(assignment))
-        for check, cell in hidden_grade_cells(nb).items():
-            if check not in judged or any(o.get("output_type") == "error" for o in cell.outputs):
-                continue  # judged in the kernel (not converted yet), or already failed
-            verdict = judge(assignment, check, Path(self.record_dir), workdir)
-            if not verdict.passed:
-                cell.outputs.append(_error_output(verdict.message))
+        # A verdict speaks the notebook's language (metadata.course.language of the Chinese edition).
+        with speaking(nb.metadata.get("course", {}).get("language", "en")):
+            for check, cell in hidden_grade_cells(nb).items():
+                if check not in judged or any(o.get("output_type") == "error" for o in cell.outputs):
+                    continue  # judged in the kernel (not converted yet), or already failed
+                verdict = judge(assignment, check, Path(self.record_dir), workdir)
+                if not verdict.passed:
+                    cell.outputs.append(_error_output(verdict.message))
         return nb, resources
 
 
