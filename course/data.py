@@ -32,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from course.i18n import _
+
 __all__ = [
     "CIFAR10_URL",
     "CIFAR10_MD5",
@@ -96,11 +98,11 @@ def find_batches(root=None) -> Path | None:
 
 
 def _unavailable_message(url: str, root: Path, reason) -> str:
-    return (
-        f"Could not download CIFAR-10 from {url} ({reason}).\n"
-        f"Download the archive by hand and extract it into {root} "
-        f"(so that {root / BATCHES_FOLDER / 'data_batch_1'} exists), "
-        f"or set {ENV_VAR} to a folder containing {BATCHES_FOLDER}.")
+    return _("Could not download CIFAR-10 from {url} ({reason}).\n"
+             "Download the archive by hand and extract it into {root} (so that {example} exists), "
+             "or set {env_var} to a folder containing {folder}.").format(
+        url=url, reason=reason, root=root, example=root / BATCHES_FOLDER / "data_batch_1", env_var=ENV_VAR,
+        folder=BATCHES_FOLDER)
 
 
 def _md5_of(path: Path) -> str:
@@ -139,9 +141,8 @@ def _extract(archive: Path, root: Path) -> None:
             tar.extractall(staging, filter="data")
         unpacked = staging / BATCHES_FOLDER
         if not _is_batches_folder(unpacked):
-            raise DatasetUnavailable(
-                f"{archive} does not contain {BATCHES_FOLDER}/ with "
-                f"{', '.join(TRAIN_BATCHES)} and {TEST_BATCH}.")
+            raise DatasetUnavailable(_("{archive} does not contain {folder}/ with {train} and {test}.").format(
+                archive=archive, folder=BATCHES_FOLDER, train=", ".join(TRAIN_BATCHES), test=TEST_BATCH))
         target = root / BATCHES_FOLDER
         if target.exists():
             shutil.rmtree(target)
@@ -182,9 +183,9 @@ def download_cifar10(root=None, url: str = CIFAR10_URL, md5: str | None = CIFAR1
         if md5 is not None and got != md5:
             partial.unlink(missing_ok=True)
             raise DatasetUnavailable(
-                f"The file downloaded from {url} is corrupt: MD5 {got}, expected {md5}. "
-                "It was deleted; run again to retry, or download it by hand "
-                f"and extract it into {root}.")
+                _("The file downloaded from {url} is corrupt: MD5 {got}, expected {md5}. It was deleted; run "
+                  "again to retry, or download it by hand and extract it into {root}.").format(
+                    url=url, got=got, md5=md5, root=root))
         partial.replace(archive)
     _extract(archive, root)
     archive.unlink()  # the unpacked batches are all that is needed (saves 163 MB)
@@ -198,9 +199,10 @@ def _ready_folder(root, download: bool) -> Path:
     if not download:
         where = _resolve_root(root)
         raise DatasetUnavailable(
-            f"CIFAR-10 is not in {where}: expected {where / BATCHES_FOLDER} with "
-            f"{', '.join(TRAIN_BATCHES)} and {TEST_BATCH}. Pass download=True, extract "
-            f"the archive there, or set {ENV_VAR} to a folder containing {BATCHES_FOLDER}.")
+            _("CIFAR-10 is not in {where}: expected {expected} with {train} and {test}. Pass download=True, "
+              "extract the archive there, or set {env_var} to a folder containing {folder}.").format(
+                where=where, expected=where / BATCHES_FOLDER, train=", ".join(TRAIN_BATCHES), test=TEST_BATCH,
+                env_var=ENV_VAR, folder=BATCHES_FOLDER))
     return download_cifar10(root) / BATCHES_FOLDER
 
 
@@ -223,12 +225,13 @@ def load_batch(path, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
     try:
         data, labels = batch["data"], batch["labels"]
     except KeyError as err:
-        raise ValueError(f"{path} is not a CIFAR-10 batch: it has no {err.args[0]!r} entry.") from None
+        raise ValueError(_("{path} is not a CIFAR-10 batch: it has no {key!r} entry.").format(
+            path=path, key=err.args[0])) from None
     data = np.asarray(data)
     y = np.asarray(labels, dtype=np.int64)
     if data.ndim != 2 or data.shape[1] != int(np.prod(IMAGE_SHAPE)) or len(data) != len(y):
-        raise ValueError(f"{path}: data has shape {data.shape} for {len(y)} labels; "
-                         f"expected ({len(y)}, {int(np.prod(IMAGE_SHAPE))}).")
+        raise ValueError(_("{path}: data has shape {shape} for {count} labels; expected ({count}, {size}).").format(
+            path=path, shape=data.shape, count=len(y), size=int(np.prod(IMAGE_SHAPE))))
     X = data.reshape(len(data), *IMAGE_SHAPE).astype(dtype)
     return X, y
 
@@ -284,8 +287,8 @@ def get_cifar10_data(num_training: int | None = None, num_validation: int | None
     if num_training is None:
         num_training = total - num_validation
     if num_training < 1 or num_validation < 0 or num_training + num_validation > total:
-        raise ValueError(f"cannot take {num_training} training and {num_validation} validation "
-                         f"images from {total} training images.")
+        raise ValueError(_("cannot take {train} training and {val} validation images from {total} training "
+                           "images.").format(train=num_training, val=num_validation, total=total))
     num_test = len(X_test) if num_test is None else min(num_test, len(X_test))
 
     val = slice(total - num_validation, total)

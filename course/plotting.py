@@ -15,6 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from course.i18n import N_, _
+
 __all__ = [
     "moving_average",
     "plot_loss",
@@ -39,7 +41,8 @@ def moving_average(values, window: int) -> np.ndarray:
     values = np.asarray(values, dtype=np.float64)
     window = int(window)
     if window < 1 or window > len(values):
-        raise ValueError(f"window must be between 1 and {len(values)}, got {window}.")
+        raise ValueError(_("window must be between 1 and {most}, got {window}.").format(most=len(values),
+                                                                                         window=window))
     sums = np.cumsum(np.concatenate([[0.0], values]))
     return (sums[window:] - sums[:-window]) / window
 
@@ -52,34 +55,34 @@ def plot_loss(loss_history, ax=None, window: int | None = None):
     """
     loss = np.asarray(loss_history, dtype=np.float64)
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
+        ax = plt.subplots(figsize=(7, 4))[1]
     steps = np.arange(len(loss))
-    ax.plot(steps, loss, ".", alpha=0.3, markersize=3, label="loss")
+    ax.plot(steps, loss, ".", alpha=0.3, markersize=3, label=_("loss"))
     if window is None:
         window = max(1, len(loss) // 20)
     if 1 < window <= len(loss):
         # Each average belongs to the last iteration of its window.
         ax.plot(steps[window - 1:], moving_average(loss, window), "-", linewidth=2,
-                label=f"mean of {window}")
+                label=_("mean of {window}").format(window=window))
         ax.legend()
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("loss")
-    ax.set_title("Training loss")
+    ax.set_xlabel(_("iteration"))
+    ax.set_ylabel(_("loss"))
+    ax.set_title(_("Training loss"))
     return ax
 
 
 def plot_accuracy(train_acc=None, val_acc=None, ax=None):
     """Training and validation accuracy per epoch as lines with markers; returns the axes."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
-    for values, label in ((train_acc, "train"), (val_acc, "val")):
+        ax = plt.subplots(figsize=(7, 4))[1]
+    for values, label in ((train_acc, _("train")), (val_acc, _("val"))):
         if values is not None and len(values):
             ax.plot(np.arange(1, len(values) + 1), np.asarray(values, dtype=np.float64),
                     "o-", label=label)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("accuracy")
-    ax.set_title("Accuracy")
+    ax.set_xlabel(_("epoch"))
+    ax.set_ylabel(_("accuracy"))
+    ax.set_title(_("Accuracy"))
     ax.legend()
     return ax
 
@@ -104,7 +107,7 @@ def plot_history(loss_history, train_acc=None, val_acc=None, ax=None):
     else:
         axes = list(np.atleast_1d(ax))
         if len(axes) < (2 if with_acc else 1):
-            raise ValueError("plot_history needs two axes (loss, accuracy) when accuracies are given.")
+            raise ValueError(_("plot_history needs two axes (loss, accuracy) when accuracies are given."))
         fig = axes[0].figure
     plot_loss(loss_history, ax=axes[0])
     if with_acc:
@@ -119,12 +122,13 @@ def to_hwc(images) -> np.ndarray:
     if images.ndim == 3:
         images = images[None]
     if images.ndim != 4:
-        raise ValueError(f"expected images of shape (N, 3, H, W) or (N, H, W, 3), got {images.shape}.")
+        raise ValueError(_("expected images of shape (N, 3, H, W) or (N, H, W, 3), got {shape}.").format(
+            shape=images.shape))
     if images.shape[-1] == 3:
         return images
     if images.shape[1] == 3:
         return images.transpose(0, 2, 3, 1)
-    raise ValueError(f"no colour axis of length 3 in images of shape {images.shape}.")
+    raise ValueError(_("no colour axis of length 3 in images of shape {shape}.").format(shape=images.shape))
 
 
 def rescale_to_uint8(image) -> np.ndarray:
@@ -163,7 +167,7 @@ def show_image_grid(images, labels=None, ncols: int = 8, class_names=None, title
     """
     images = to_hwc(images)
     if labels is not None and len(labels) != len(images):
-        raise ValueError(f"{len(labels)} labels for {len(images)} images.")
+        raise ValueError(_("{labels} labels for {images} images.").format(labels=len(labels), images=len(images)))
     fig, axes = _grid(len(images), ncols)
     for i, ax in enumerate(axes):
         ax.imshow(_displayable(images[i]))
@@ -189,7 +193,7 @@ def visualize_weights(W, ncols: int | None = None, labels=None, image_shape=(3, 
     W = np.asarray(W, dtype=np.float64)
     size = int(np.prod(image_shape))
     if W.ndim != 2 or W.shape[0] != size:
-        raise ValueError(f"expected W of shape ({size}, H), got {W.shape}.")
+        raise ValueError(_("expected W of shape ({size}, H), got {shape}.").format(size=size, shape=W.shape))
     count = W.shape[1]
     if ncols is None:
         ncols = math.ceil(math.sqrt(count))
@@ -221,7 +225,7 @@ def draw_graph(nodes, edges, title: str = "", ax=None, operators=OPERATORS):
     strings (shown as they are) or None (nothing shown). Returns the axes.
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(10, 5))
+        ax = plt.subplots(figsize=(10, 5))[1]
 
     def reach(label, ux):
         # How far from its centre an arrow stops: a circle's radius, or half a box's width.
@@ -256,11 +260,11 @@ def draw_graph(nodes, edges, title: str = "", ax=None, operators=OPERATORS):
     ax.set_ylim(min(ys) - 0.9, max(ys) + 0.9)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(title)
+    ax.set_title(_(title) if title else "")
     return ax
 
 
-def draw_chain(values, grads, title: str = "Forward values (black), gradients of L (red)", ax=None):
+def draw_chain(values, grads, title: str = N_("Forward values (black), gradients of L (red)"), ax=None):
     """The chain x -> (×w1) -> y -> (×w2) -> z -> (×w3) -> e -> L = (e - target)^2 / 2.
 
     ``values``: x, w1, y, w2, z, w3, e, target, L. ``grads``: the gradient of L
@@ -276,7 +280,7 @@ def draw_chain(values, grads, title: str = "Forward values (black), gradients of
              ("m3", "loss", values["e"], grads.get("e")), ("target", "loss", values["target"], None),
              ("loss", "L", values["L"], 1.0)]
     if ax is None:
-        _, ax = plt.subplots(figsize=(11, 3))
+        ax = plt.subplots(figsize=(11, 3))[1]
     return draw_graph(nodes, edges, title, ax=ax)
 
 
@@ -292,9 +296,10 @@ def draw_network(weights, biases=None, activations=None, layer_names=None, title
     sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
     for w, n_in in zip(weights[1:], sizes[1:-1]):
         if w.shape[1] != n_in:
-            raise ValueError(f"a layer with {w.shape[1]} inputs follows a layer of {n_in} units.")
+            raise ValueError(_("a layer with {inputs} inputs follows a layer of {units} units.").format(
+                inputs=w.shape[1], units=n_in))
     if ax is None:
-        _, ax = plt.subplots(figsize=(3 * len(sizes), 1.6 * max(sizes) + 1))
+        ax = plt.subplots(figsize=(3 * len(sizes), 1.6 * max(sizes) + 1))[1]
     gap = 1.6  # between two units of a column
     position = {(c, j): (3.0 * c, ((size - 1) / 2 - j) * gap) for c, size in enumerate(sizes) for j in range(size)}
     top = (max(sizes) - 1) / 2 * gap
@@ -319,7 +324,7 @@ def draw_network(weights, biases=None, activations=None, layer_names=None, title
     ax.set_ylim(-top - 1.0, top + 1.0)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(title)
+    ax.set_title(_(title) if title else "")
     return ax
 
 
@@ -331,11 +336,11 @@ def draw_affine_shapes(N: int, D: int, M: int, names=("X", "W", "b", "out"), tit
     Returns the axes.
     """
     if min(N, D, M) < 1:
-        raise ValueError(f"N, D and M must be positive, got {N}, {D}, {M}.")
+        raise ValueError(_("N, D and M must be positive, got {N}, {D}, {M}.").format(N=N, D=D, M=M))
     unit = 3.0 / max(N, D, M)  # the largest side is 3
     shapes = [(names[0], N, D), (names[1], D, M), (names[2], 1, M), (names[3], N, M)]
     if ax is None:
-        _, ax = plt.subplots(figsize=(10, 3.5))
+        ax = plt.subplots(figsize=(10, 3.5))[1]
     left, top = 0.0, 0.0
     for i, (name, rows, cols) in enumerate(shapes):
         width, height = cols * unit, rows * unit
@@ -350,11 +355,11 @@ def draw_affine_shapes(N: int, D: int, M: int, names=("X", "W", "b", "out"), tit
     ax.set_ylim(-3.3, 0.4)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(title)
+    ax.set_title(_(title) if title else "")
     return ax
 
 
-def draw_batchnorm_graph(grads=None, title: str = "Batch normalisation of one feature, node by node", ax=None):
+def draw_batchnorm_graph(grads=None, title: str = N_("Batch normalisation of one feature, node by node"), ax=None):
     """The batch normalisation graph: x -> μ, c = x - μ, σ² = mean(c²), s = 1/√(σ²+ε), x̂ = c s, y = γ x̂ + β.
 
     ``grads`` optionally maps an edge's value name (x, μ, c, c², σ², s, x̂,
@@ -372,12 +377,12 @@ def draw_batchnorm_graph(grads=None, title: str = "Batch normalisation of one fe
              ("gamma", "scale", "γ", grads.get("γ")), ("scale", "shift", "γx̂", grads.get("γx̂")),
              ("beta", "shift", "β", grads.get("β")), ("shift", "y", "y", grads.get("y"))]
     if ax is None:
-        _, ax = plt.subplots(figsize=(12, 4))
+        ax = plt.subplots(figsize=(12, 4))[1]
     return draw_graph(nodes, edges, title, ax=ax)
 
 
-def show_dropout_mask(mask, title: str = "Dropout mask: {kept:.0%} of the units kept", xlabel: str = "unit",
-                      ylabel: str = "sample", ax=None):
+def show_dropout_mask(mask, title: str = N_("Dropout mask: {kept:.0%} of the units kept"), xlabel: str = N_("unit"),
+                      ylabel: str = N_("sample"), ax=None):
     """A dropout mask as an image: dropped units (0) black, kept ones (1 / (1 - p)) white.
 
     ``title`` may use ``{kept}``, the fraction of entries that are not zero.
@@ -385,11 +390,11 @@ def show_dropout_mask(mask, title: str = "Dropout mask: {kept:.0%} of the units 
     """
     mask = np.atleast_2d(np.asarray(mask, dtype=np.float64))
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 2.5))
+        ax = plt.subplots(figsize=(8, 2.5))[1]
     ax.imshow(mask != 0, cmap="gray", vmin=0, vmax=1, interpolation="nearest", aspect="auto")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title.format(kept=float(np.mean(mask != 0))))
+    ax.set_xlabel(_(xlabel))
+    ax.set_ylabel(_(ylabel))
+    ax.set_title(_(title).format(kept=float(np.mean(mask != 0))))
     return ax
 
 
@@ -400,14 +405,14 @@ def plot_curves(histories, key: str, ax=None, ylabel: str | None = None, title: 
     with one value per epoch; ``styles``: label -> matplotlib format string.
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
+        ax = plt.subplots(figsize=(7, 4))[1]
     for label, history in histories.items():
         values = history[key] if isinstance(history, dict) else getattr(history, key)
         values = np.asarray(values, dtype=np.float64)
         ax.plot(np.arange(1, len(values) + 1), values, (styles or {}).get(label, "o-"), label=str(label))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(key if ylabel is None else ylabel)
-    ax.set_title(title)
+    ax.set_xlabel(_("epoch"))
+    ax.set_ylabel(key if ylabel is None else _(ylabel))
+    ax.set_title(_(title) if title else "")
     ax.legend()
     return ax
