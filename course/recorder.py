@@ -46,6 +46,8 @@ from pathlib import Path
 
 import numpy as np
 
+from course.i18n import _
+
 __all__ = ["record", "record_into", "run_plan", "to_plain", "encode_results", "NotAResult", "StepError", "Skipped",
            "FUNCTIONS", "RECORD_DIR_ENV"]
 
@@ -86,7 +88,7 @@ def to_plain(value, depth: int = 0):
     object (subclasses too) becomes :class:`NotAResult`."""
     kind = type(value)
     if depth > MAX_DEPTH:
-        return NotAResult("a structure nested too deep")
+        return NotAResult(_("a structure nested too deep"))
     if value is None or kind in (bool, int, float):
         return value
     if kind is str:
@@ -95,20 +97,20 @@ def to_plain(value, depth: int = 0):
         return value.item()
     if kind is np.ndarray:
         if value.dtype.kind not in _NUMERIC_KINDS:
-            return NotAResult(f"array of dtype {value.dtype}")
+            return NotAResult(_("array of dtype {dtype}").format(dtype=value.dtype))
         if value.size > MAX_ARRAY_SIZE:
-            return NotAResult(f"array of {value.size} entries (too large)")
+            return NotAResult(_("array of {size} entries (too large)").format(size=value.size))
         return np.array(value, copy=True)
     if kind in (tuple, list):
         if len(value) > MAX_ITEMS:
-            return NotAResult(f"{kind.__name__} of {len(value)} items (too many)")
+            return NotAResult(_("{kind} of {count} items (too many)").format(kind=kind.__name__, count=len(value)))
         items = [to_plain(item, depth + 1) for item in value]
         return tuple(items) if kind is tuple else items
     if kind is dict:
         if len(value) > MAX_ITEMS:
-            return NotAResult(f"dict of {len(value)} items (too many)")
+            return NotAResult(_("{kind} of {count} items (too many)").format(kind="dict", count=len(value)))
         if not all(type(key) is str for key in value):
-            return NotAResult("dict with keys that are not strings")
+            return NotAResult(_("dict with keys that are not strings"))
         return {key: to_plain(item, depth + 1) for key, item in value.items()}
     return NotAResult(kind.__name__)
 
@@ -232,7 +234,7 @@ def encode_results(results: list, modified: list[list[str]]) -> tuple[dict, dict
 def record_into(folder: Path, check: str, subject) -> None:
     plan_file = folder / f"{check}.plan.json"
     if not plan_file.exists():
-        print(f"record: no hidden test named {check!r} at grading time.")
+        print(_("record: no hidden test named {check!r} at grading time.").format(check=check))
         return
     plan = json.loads(plan_file.read_text())
     with np.load(folder / f"{check}.inputs.npz", allow_pickle=False) as npz:
@@ -257,12 +259,12 @@ def record(check: str, subject) -> None:
         try:
             record_into(Path(folder), check, subject)
         except OSError as err:  # a full disk or a file-size limit: nothing recorded, no points
-            print(f"record: could not write the results of {check}: {err}")
+            print(_("record: could not write the results of {check}: {error}").format(check=check, error=err))
         return
     try:
         from autograder.verdicts import check_in_process
     except ImportError:
-        print(f"{check}: hidden tests run when your notebook is graded.")
+        print(_("{check}: hidden tests run when your notebook is graded.").format(check=check))
         return
     verdict = check_in_process(check, subject)
     if not verdict.passed:
