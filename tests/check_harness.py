@@ -5,7 +5,8 @@ For one assignment they prove that
    and on the source notebook's own solutions;
 2. the hidden checks (autograder/assignments/<id>/hidden.py) pass on both;
 3. every Mistake of autograder/assignments/<id>/mistakes.py fails its visible checks
-   with Mistake.hint in the message, and fails its hidden checks;
+   with Mistake.hint in the message, and fails its hidden checks; in Chinese
+   (course.i18n) the message shows the catalogued translation of that hint;
 4. the mistakes cover exactly the graded names, and every visible check is
    failed (with an explanation) by at least one mistake.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import ast
 import functools
 import importlib
+import re
 import types
 from dataclasses import dataclass
 from typing import Callable
@@ -220,6 +222,20 @@ def check_tests(spec: CheckSpec) -> dict:
         err = spec.first_failure(visible, mistake.function, spec.with_mistake(mistake))
         assert isinstance(err, AssertionError), f"no visible check failed with an explanation: {err!r}"
         assert mistake.hint in str(err)
+
+    @by_mistake
+    def test_visible_checks_explain_mistake_in_chinese(mistake):
+        from course.i18n import speaking
+
+        from autograder.catalogs import COURSE_DOMAIN, translations
+
+        catalogued = {m: t for m, t in translations(COURSE_DOMAIN, "zh_CN").items() if mistake.hint in m}
+        assert catalogued, f"the hint {mistake.hint!r} is in no translated message of course.po"
+        with speaking("zh_CN"):
+            err = spec.first_failure(visible, mistake.function, spec.with_mistake(mistake))
+        shown = [t for t in catalogued.values()
+                 if all(piece in str(err) for piece in re.split(r"\{[^{}]*\}", t) if piece.strip())]
+        assert shown, f"the Chinese check shows none of {list(catalogued.values())}: {err}"
 
     @by_mistake
     def test_hidden_checks_reject_mistake(mistake):

@@ -16,6 +16,7 @@ import numpy as np
 
 from course.checks.common import call_student, report_all, unpack
 from course.gradcheck import check_close, check_gradient, check_shape, numerical_gradient_array
+from course.i18n import N_, _
 
 # Affine, ReLU (away from 0) and sigmoid are smooth, so central differences
 # with h = 1e-5 agree with a correct analytic gradient to about 1e-9.
@@ -47,49 +48,49 @@ RELU_DX = np.array([[0.0, 0.0, 3.0, 0.0],
 SIGMOID_X = np.array([[0.0, np.log(3.0), -np.log(3.0)]])
 SIGMOID_OUT = np.array([[0.5, 0.75, 0.25]])
 
-RESHAPE_HINT = ("x has shape (N, d1, ..., dk): flatten it to (N, D) with x.reshape(x.shape[0], -1) "
-                "before the matrix product.")
-BACKWARD_SHAPES_HINT = ("write down the shape of every factor: dx = dout (N, M) @ w.T (M, D), "
-                        "dw = x_flat.T (D, N) @ dout (N, M), where x_flat = x.reshape(N, -1).")
+RESHAPE_HINT = N_("x has shape (N, d1, ..., dk): flatten it to (N, D) with x.reshape(x.shape[0], -1) "
+                  "before the matrix product.")
+BACKWARD_SHAPES_HINT = N_("write down the shape of every factor: dx = dout (N, M) @ w.T (M, D), "
+                          "dw = x_flat.T (D, N) @ dout (N, M), where x_flat = x.reshape(N, -1).")
 
 DX_HINTS = {
-    "reshaped": "dx has the right entries but not x's shape: reshape dx back to x.shape "
-                "(the layer below expects a gradient shaped like the x it sent).",
-    "shape": "dx must have the shape of x, (N, d1, ..., dk): dx = (dout @ w.T).reshape(x.shape).",
-    "times_n": "dx is N times too large: nothing in an affine layer divides or multiplies by N.",
-    "over_n": "dx is N times too small: nothing in an affine layer divides or multiplies by N.",
+    "reshaped": N_("dx has the right entries but not x's shape: reshape dx back to x.shape "
+                   "(the layer below expects a gradient shaped like the x it sent)."),
+    "shape": N_("dx must have the shape of x, (N, d1, ..., dk): dx = (dout @ w.T).reshape(x.shape)."),
+    "times_n": N_("dx is N times too large: nothing in an affine layer divides or multiplies by N."),
+    "over_n": N_("dx is N times too small: nothing in an affine layer divides or multiplies by N."),
 }
 DW_HINTS = {
-    "transposed": "dw is (M, D) instead of (D, M): dw = x_flat.T @ dout, not dout.T @ x_flat.",
-    "reshaped": "dw must have w's shape (D, M): flatten x to (N, D) before x_flat.T @ dout.",
-    "over_n": "dw is N times too small: the products over the batch add up, do not average them.",
-    "times_n": "dw is N times too large: the products over the batch add up once, do not multiply by N.",
+    "transposed": N_("dw is (M, D) instead of (D, M): dw = x_flat.T @ dout, not dout.T @ x_flat."),
+    "reshaped": N_("dw must have w's shape (D, M): flatten x to (N, D) before x_flat.T @ dout."),
+    "over_n": N_("dw is N times too small: the products over the batch add up, do not average them."),
+    "times_n": N_("dw is N times too large: the products over the batch add up once, do not multiply by N."),
 }
 DB_HINTS = {
-    "over_n": "db is N times too small: b is added to every row of the batch, so db sums dout over "
-              "axis 0 instead of averaging it.",
-    "shape": "db must have b's shape (M,): sum dout over axis 0 (the batch), not over axis 1.",
-    "transposed": "db must have b's shape (M,): sum dout over axis 0 (the batch), not over axis 1.",
+    "over_n": N_("db is N times too small: b is added to every row of the batch, so db sums dout over "
+                 "axis 0 instead of averaging it."),
+    "shape": N_("db must have b's shape (M,): sum dout over axis 0 (the batch), not over axis 1."),
+    "transposed": N_("db must have b's shape (M,): sum dout over axis 0 (the batch), not over axis 1."),
 }
 RELU_OUT_HINTS = {
-    "shape": "out must have x's shape: np.maximum(x, 0) compares entry by entry, while np.max(x, 0) "
-             "reduces x along axis 0.",
-    "reshaped": "out must have x's shape: np.maximum(x, 0) compares entry by entry.",
+    "shape": N_("out must have x's shape: np.maximum(x, 0) compares entry by entry, while np.max(x, 0) "
+                "reduces x along axis 0."),
+    "reshaped": N_("out must have x's shape: np.maximum(x, 0) compares entry by entry."),
 }
 RELU_FORWARD_CALL_HINTS = {
-    "modified_input": "x[x < 0] = 0 (or similar) changes the caller's x, which it still needs: build a new "
-                      "array, e.g. np.maximum(x, 0).",
+    "modified_input": N_("x[x < 0] = 0 (or similar) changes the caller's x, which it still needs: build a new "
+                         "array, e.g. np.maximum(x, 0)."),
 }
-RELU_GE_CAUSE = ("the gradient must be 0 where x is exactly 0 (the course convention): the mask is "
-                 "x > 0, not x >= 0.")
-RELU_UNGATED_CAUSE = "the gradient must be blocked where x < 0: multiply dout by the mask (x > 0)."
-RELU_TIMES_OUTPUT_CAUSE = ("dx is dout times the ReLU output: the local gradient is the 0/1 mask "
-                           "(x > 0), not the value max(x, 0).")
-SIGMOID_SIGN_CAUSE = "out is 1 - sigmoid(x): the exponent is -x, sigmoid(x) = 1 / (1 + exp(-x))."
-SIGMOID_NO_ONE_MINUS_CAUSE = ("dx is dout * out: the local gradient of the sigmoid is "
-                              "out * (1 - out).")
-SIGMOID_TWICE_CAUSE = ("the cache already holds out = sigmoid(x): use out * (1 - out) directly, "
-                       "do not apply the sigmoid to it a second time.")
+RELU_GE_CAUSE = N_("the gradient must be 0 where x is exactly 0 (the course convention): the mask is "
+                   "x > 0, not x >= 0.")
+RELU_UNGATED_CAUSE = N_("the gradient must be blocked where x < 0: multiply dout by the mask (x > 0).")
+RELU_TIMES_OUTPUT_CAUSE = N_("dx is dout times the ReLU output: the local gradient is the 0/1 mask "
+                             "(x > 0), not the value max(x, 0).")
+SIGMOID_SIGN_CAUSE = N_("out is 1 - sigmoid(x): the exponent is -x, sigmoid(x) = 1 / (1 + exp(-x)).")
+SIGMOID_NO_ONE_MINUS_CAUSE = N_("dx is dout * out: the local gradient of the sigmoid is "
+                                "out * (1 - out).")
+SIGMOID_TWICE_CAUSE = N_("the cache already holds out = sigmoid(x): use out * (1 - out) directly, "
+                         "do not apply the sigmoid to it a second time.")
 
 
 def _rng(seed: int) -> np.random.Generator:
@@ -107,22 +108,22 @@ def _sigmoid(x):
 
 def check_affine_forward(affine_forward) -> None:
     """The worked example by value, then a 4-D batch against x.reshape(N, -1) @ w + b."""
-    out, _ = unpack("affine_forward", call_student("affine_forward", affine_forward, EXAMPLE_X.copy(),
+    out, _cache = unpack("affine_forward", call_student("affine_forward", affine_forward, EXAMPLE_X.copy(),
                                              EXAMPLE_W.copy(), EXAMPLE_B.copy(), hints={"raised": RESHAPE_HINT}),
                      2, "(out, cache)")
-    check_shape("affine_forward out (worked example)", out, (2, 3))
-    check_close("affine_forward out (worked example)", out, EXAMPLE_OUT, VALUE_THRESHOLD)
+    check_shape(_("affine_forward out (worked example)"), out, (2, 3))
+    check_close(_("affine_forward out (worked example)"), out, EXAMPLE_OUT, VALUE_THRESHOLD)
 
     rng = _rng(301)
     x = rng.standard_normal((3, 2, 3, 2))       # N = 3, D = 12
     w = rng.standard_normal((12, 5))            # M = 5
     b = rng.standard_normal(5)
-    out, _ = unpack("affine_forward", call_student("affine_forward", affine_forward, x, w, b,
+    out, _cache = unpack("affine_forward", call_student("affine_forward", affine_forward, x, w, b,
                                              hints={"raised": RESHAPE_HINT}), 2, "(out, cache)")
-    check_shape("affine_forward out for x of shape (3, 2, 3, 2)", out, (3, 5))
+    check_shape(_("affine_forward out for x of shape (3, 2, 3, 2)"), out, (3, 5))
     expected = x.reshape(3, 12) @ w + b
-    check_close("affine_forward out for x of shape (3, 2, 3, 2)", out, expected, VALUE_THRESHOLD)
-    print("affine_forward: all checks passed.")
+    check_close(_("affine_forward out for x of shape (3, 2, 3, 2)"), out, expected, VALUE_THRESHOLD)
+    print(_("{name}: all checks passed.").format(name="affine_forward"))
 
 
 def check_affine_backward(affine_backward) -> None:
@@ -146,27 +147,28 @@ def check_affine_backward(affine_backward) -> None:
         lambda: check_gradient("affine_backward dw", dw, dw_num, GRAD_THRESHOLD, DW_HINTS, batch_size=N),
         lambda: check_gradient("affine_backward db", db, db_num, GRAD_THRESHOLD, DB_HINTS, batch_size=N),
     ])
-    print(f"affine_backward: dx, dw, db match the numerical gradients (threshold {GRAD_THRESHOLD:.0e}).")
+    print(_("affine_backward: dx, dw, db match the numerical gradients (threshold {threshold:.0e}).").format(
+        threshold=GRAD_THRESHOLD))
 
 
 def check_relu_forward(relu_forward) -> None:
     """Known values with zeros and negatives, the shape of a 3-D input, and x left unchanged."""
-    out, _ = unpack("relu_forward", call_student("relu_forward", relu_forward, RELU_X.copy(),
+    out, _cache = unpack("relu_forward", call_student("relu_forward", relu_forward, RELU_X.copy(),
                                                  hints=RELU_FORWARD_CALL_HINTS), 2, "(out, cache)")
     check_shape("relu_forward out", out, RELU_X.shape, RELU_OUT_HINTS)
     check_close("relu_forward out", out, RELU_OUT, VALUE_THRESHOLD)
 
     x = _rng(303).standard_normal((2, 3, 4))
-    out, _ = unpack("relu_forward", call_student("relu_forward", relu_forward, x.copy()), 2, "(out, cache)")
-    check_shape("relu_forward out for x of shape (2, 3, 4)", out, x.shape, RELU_OUT_HINTS)
-    check_close("relu_forward out for x of shape (2, 3, 4)", out, np.where(x > 0, x, 0.0), VALUE_THRESHOLD)
-    print("relu_forward: all checks passed.")
+    out, _cache = unpack("relu_forward", call_student("relu_forward", relu_forward, x.copy()), 2, "(out, cache)")
+    check_shape(_("relu_forward out for x of shape (2, 3, 4)"), out, x.shape, RELU_OUT_HINTS)
+    check_close(_("relu_forward out for x of shape (2, 3, 4)"), out, np.where(x > 0, x, 0.0), VALUE_THRESHOLD)
+    print(_("{name}: all checks passed.").format(name="relu_forward"))
 
 
 def check_relu_backward(relu_backward) -> None:
     """Known values at x = 0 and x < 0, then a numerical gradient away from 0."""
     dx = call_student("relu_backward", relu_backward, RELU_DOUT.copy(), RELU_X.copy())
-    check_close("relu_backward dx (x with exact zeros)", dx, RELU_DX, VALUE_THRESHOLD,
+    check_close(_("relu_backward dx (x with exact zeros)"), dx, RELU_DX, VALUE_THRESHOLD,
                 suspects=[(RELU_DOUT * (RELU_X >= 0), RELU_GE_CAUSE),
                           (RELU_DOUT, RELU_UNGATED_CAUSE),
                           (RELU_DOUT * RELU_OUT, RELU_TIMES_OUTPUT_CAUSE)])
@@ -178,23 +180,24 @@ def check_relu_backward(relu_backward) -> None:
     dx = call_student("relu_backward", relu_backward, dout.copy(), x.copy())
     check_gradient("relu_backward dx", dx, dx_num, GRAD_THRESHOLD,
                    suspects=[(dout, RELU_UNGATED_CAUSE), (dout * np.maximum(x, 0), RELU_TIMES_OUTPUT_CAUSE)])
-    print(f"relu_backward: zeros handled, dx matches the numerical gradient (threshold {GRAD_THRESHOLD:.0e}).")
+    print(_("relu_backward: zeros handled, dx matches the numerical gradient (threshold {threshold:.0e}).").format(
+        threshold=GRAD_THRESHOLD))
 
 
 def check_sigmoid_forward(sigmoid_forward) -> None:
     """sigmoid(0) = 1/2, sigmoid(+-ln 3) = 3/4, 1/4, then a 3-D input."""
-    out, _ = unpack("sigmoid_forward", call_student("sigmoid_forward", sigmoid_forward, SIGMOID_X.copy()),
+    out, _cache = unpack("sigmoid_forward", call_student("sigmoid_forward", sigmoid_forward, SIGMOID_X.copy()),
                      2, "(out, cache)")
     check_close("sigmoid_forward out", out, SIGMOID_OUT, VALUE_THRESHOLD,
                 suspects=[(1.0 - SIGMOID_OUT, SIGMOID_SIGN_CAUSE)])
 
     x = _rng(305).standard_normal((2, 3, 4)) * 3
-    out, _ = unpack("sigmoid_forward", call_student("sigmoid_forward", sigmoid_forward, x.copy()),
+    out, _cache = unpack("sigmoid_forward", call_student("sigmoid_forward", sigmoid_forward, x.copy()),
                      2, "(out, cache)")
-    check_shape("sigmoid_forward out for x of shape (2, 3, 4)", out, x.shape)
-    check_close("sigmoid_forward out for x of shape (2, 3, 4)", out, _sigmoid(x),
+    check_shape(_("sigmoid_forward out for x of shape (2, 3, 4)"), out, x.shape)
+    check_close(_("sigmoid_forward out for x of shape (2, 3, 4)"), out, _sigmoid(x),
                 VALUE_THRESHOLD, suspects=[(_sigmoid(-x), SIGMOID_SIGN_CAUSE)])
-    print("sigmoid_forward: all checks passed.")
+    print(_("{name}: all checks passed.").format(name="sigmoid_forward"))
 
 
 def check_sigmoid_backward(sigmoid_backward) -> None:
@@ -209,4 +212,5 @@ def check_sigmoid_backward(sigmoid_backward) -> None:
     check_gradient("sigmoid_backward dx", dx, dx_num, GRAD_THRESHOLD,
                    suspects=[(dout * out, SIGMOID_NO_ONE_MINUS_CAUSE),
                              (dout * s_of_out * (1 - s_of_out), SIGMOID_TWICE_CAUSE)])
-    print(f"sigmoid_backward: dx matches the numerical gradient (threshold {GRAD_THRESHOLD:.0e}).")
+    print(_("sigmoid_backward: dx matches the numerical gradient (threshold {threshold:.0e}).").format(
+        threshold=GRAD_THRESHOLD))
