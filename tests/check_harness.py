@@ -231,7 +231,9 @@ def check_tests(spec: CheckSpec) -> dict:
 
         from autograder.catalogs import COURSE_DOMAIN, translations
 
-        catalogued = {m: t for m, t in translations(COURSE_DOMAIN, "zh_CN").items() if mistake.hint in m}
+        # The hint as it reads in a message: a word of it may be a value the message's template fills in.
+        template = r"\s".join(rf"(?:{re.escape(word)}|\{{[^{{}}]*\}})" for word in mistake.hint.split())
+        catalogued = {m: t for m, t in translations(COURSE_DOMAIN, "zh_CN").items() if re.search(template, m)}
         with speaking("zh_CN"):
             err = str(spec.first_failure(visible, mistake.function, spec.with_mistake(mistake)))
         if not catalogued and re.fullmatch(r"[\w/()*+=.,\- ]+", mistake.hint) and "=" in mistake.hint:

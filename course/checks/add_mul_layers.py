@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from course.gradcheck import check_close, check_gradient, numerical_gradient_array
+from course.i18n import N_, _
 
 
 # Gradients against central differences of smooth functions agree to ~1e-9;
@@ -20,15 +21,17 @@ VALUE_THRESHOLD = 1e-9
 
 def _pair(name, result):
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise AssertionError(f"{name} must return a pair (dx, dy), one gradient per input; got {result!r}.")
+        raise AssertionError(_("{name} must return a pair (dx, dy), one gradient per input; got {result!r}.").format(
+            name=name, result=result))
     return result
 
 
 def _unchanged(name, arrays, copies):
     for label, arr, old in zip(("x", "y"), arrays, copies):
         if not np.array_equal(arr, old):
-            raise AssertionError(f"{name} changed its input {label} in place.\n"
-                                 "  Hint: return a new array (x + y, x * y) instead of writing into an input.")
+            raise AssertionError(_("{name} changed its input {label} in place.").format(name=name, label=label)
+                                 + "\n  " + _("Hint: {hint}").format(hint=_(
+                                     "return a new array (x + y, x * y) instead of writing into an input.")))
 
 
 def _random(shape, seed):
@@ -44,9 +47,9 @@ def check_MulLayer_forward(MulLayer):
     copies = (x.copy(), y.copy())
     out = MulLayer().forward(x, y)
     _unchanged("MulLayer.forward", (x, y), copies)
-    check_close("MulLayer().forward(x, y) for vectors x, y", out, x * y, VALUE_THRESHOLD,
-                hints={"shape": "the product is entrywise: out = x * y has the shape of x "
-                                "(np.dot(x, y) would add the products up into one number)."})
+    check_close(_("MulLayer().forward(x, y) for vectors x, y"), out, x * y, VALUE_THRESHOLD,
+                hints={"shape": N_("the product is entrywise: out = x * y has the shape of x "
+                                   "(np.dot(x, y) would add the products up into one number).")})
 
 
 def check_MulLayer_backward(MulLayer):
@@ -59,13 +62,13 @@ def check_MulLayer_backward(MulLayer):
     dx_num = numerical_gradient_array(lambda v: v * y, x.copy(), dout)
     dy_num = numerical_gradient_array(lambda v: x * v, y.copy(), dout)
     check_gradient("MulLayer dx", dx, dx_num, GRAD_THRESHOLD, suspects=[
-        (dout * x, "dx must be dout times the OTHER input: the derivative of x * y with respect to x is y, "
-                   "so dx = dout * y."),
-        (y, "the upstream gradient dout is missing: dx = dout * (local derivative y)."),
+        (dout * x, N_("dx must be dout times the OTHER input: the derivative of x * y with respect to x is y, "
+                      "so dx = dout * y.")),
+        (y, N_("the upstream gradient dout is missing: dx = dout * (local derivative y).")),
     ])
     check_gradient("MulLayer dy", dy, dy_num, GRAD_THRESHOLD, suspects=[
-        (dout * y, "dy must be dout times the OTHER input: dy = dout * x."),
-        (x, "the upstream gradient dout is missing: dy = dout * (local derivative x)."),
+        (dout * y, N_("dy must be dout times the OTHER input: dy = dout * x.")),
+        (x, N_("the upstream gradient dout is missing: dy = dout * (local derivative x).")),
     ])
 
     # The shopping example: two MulLayer objects, both forwards before both backwards.
@@ -78,10 +81,11 @@ def check_MulLayer_backward(MulLayer):
     expected = np.array([2.2, 110.0, 200.0])
     if not np.allclose(got, expected, rtol=1e-9):
         raise AssertionError(
-            "shopping graph apple_price * apple_count * tax with two MulLayer objects: gradients "
-            f"(d apple price, d apple count, d tax) = {got}, expected {expected}.\n"
-            "  Hint: every MulLayer object stores its own inputs (self.x, self.y) in forward; a second "
-            "object, or a forward call on another object, must not change what this one's backward uses.")
+            _("shopping graph apple_price * apple_count * tax with two MulLayer objects: gradients "
+              "(d apple price, d apple count, d tax) = {got}, expected {expected}.").format(got=got, expected=expected)
+            + "\n  " + _("Hint: {hint}").format(hint=_(
+                "every MulLayer object stores its own inputs (self.x, self.y) in forward; a second "
+                "object, or a forward call on another object, must not change what this one's backward uses.")))
 
 
 # ---------------------------------------------------------------- AddLayer
@@ -92,7 +96,7 @@ def check_AddLayer_forward(AddLayer):
     copies = (x.copy(), y.copy())
     out = AddLayer().forward(x, y)
     _unchanged("AddLayer.forward", (x, y), copies)
-    check_close("AddLayer().forward(x, y) for arrays", out, x + y, VALUE_THRESHOLD)
+    check_close(_("AddLayer().forward(x, y) for arrays"), out, x + y, VALUE_THRESHOLD)
 
 
 def check_AddLayer_backward(AddLayer):
@@ -103,10 +107,10 @@ def check_AddLayer_backward(AddLayer):
     dx, dy = _pair("AddLayer.backward", layer.backward(dout))
     dx_num = numerical_gradient_array(lambda v: v + y, x.copy(), dout)
     dy_num = numerical_gradient_array(lambda v: x + v, y.copy(), dout)
-    missing_dout = "the local derivative is 1, but backward must return dout * 1, not 1."
+    missing_dout = N_("the local derivative is 1, but backward must return dout * 1, not 1.")
     check_gradient("AddLayer dx", dx, dx_num, GRAD_THRESHOLD, suspects=[(1.0, missing_dout)])
     check_gradient("AddLayer dy", dy, dy_num, GRAD_THRESHOLD, suspects=[
-        (0.0, "dy is zero: an addition passes dout unchanged to BOTH inputs, dx = dy = dout."),
+        (0.0, N_("dy is zero: an addition passes dout unchanged to BOTH inputs, dx = dy = dout.")),
         (1.0, missing_dout),
     ])
     # A number in, numbers out (the shopping example's tax node sends 1.1 back).
@@ -128,8 +132,8 @@ def check_SigmoidLayer_forward(SigmoidLayer):
     out = SigmoidLayer().forward(x)
     _unchanged("SigmoidLayer.forward", (x,), (before,))
     check_close("SigmoidLayer().forward(x)", out, _sigmoid(x), VALUE_THRESHOLD, suspects=[
-        (_sigmoid(-x), "this is sigma(-x) = 1 - sigma(x): the sigmoid is 1 / (1 + exp(-x)), with a minus sign."),
-        (np.exp(-x), "the sigmoid is 1 / (1 + exp(-x)): add 1 and take the reciprocal."),
+        (_sigmoid(-x), N_("this is sigma(-x) = 1 - sigma(x): the sigmoid is 1 / (1 + exp(-x)), with a minus sign.")),
+        (np.exp(-x), N_("the sigmoid is 1 / (1 + exp(-x)): add 1 and take the reciprocal.")),
     ])
 
 
@@ -143,8 +147,8 @@ def check_SigmoidLayer_backward(SigmoidLayer):
     dx_num = numerical_gradient_array(_sigmoid, x.copy(), dout)
     s = _sigmoid(x)
     check_gradient("SigmoidLayer dx", dx, dx_num, GRAD_THRESHOLD, suspects=[
-        (dout * x * (1 - x), "sigma'(x) = s (1 - s) uses the OUTPUT s = sigma(x), not the input x: "
-                             "keep the output of forward in self."),
-        (s * (1 - s), "the upstream gradient dout is missing: dx = dout * s * (1 - s)."),
-        (-dout * s * (1 - s), "wrong sign: the derivative of the sigmoid is positive, dx = dout * s * (1 - s)."),
+        (dout * x * (1 - x), N_("sigma'(x) = s (1 - s) uses the OUTPUT s = sigma(x), not the input x: "
+                                "keep the output of forward in self.")),
+        (s * (1 - s), N_("the upstream gradient dout is missing: dx = dout * s * (1 - s).")),
+        (-dout * s * (1 - s), N_("wrong sign: the derivative of the sigmoid is positive, dx = dout * s * (1 - s).")),
     ])
