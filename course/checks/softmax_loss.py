@@ -11,6 +11,7 @@ import numpy as np
 
 from course.checks.common import call_student, report_all, unpack
 from course.gradcheck import check_close, check_gradient, check_shape, numerical_gradient
+from course.i18n import N_, _
 
 VALUE_THRESHOLD = 1e-7
 # The softmax is smooth: central differences agree with a right dx to ~1e-9.
@@ -20,35 +21,35 @@ SOFTMAX_GRAD_THRESHOLD = 1e-7
 NET_GRAD_THRESHOLD = 1e-6
 NET_REG = 0.7
 
-BROADCAST_HINT = ("per-row quantities (the row maximum, the sum of exponentials) must have shape "
-                  "(N, 1) to broadcast along each row: use keepdims=True.")
-OVERFLOW_TEXT = ("np.exp overflows (exp(710) is already inf). Subtract each row's maximum from the "
-                 "scores before np.exp; softmax does not change.")
-UNDERFLOW_TEXT = ("a probability underflowed to 0 and np.log(0) is -inf. Compute the log-probabilities "
-                  "directly, log p = shifted - log(sum(exp(shifted))), instead of np.log(p).")
+BROADCAST_HINT = N_("per-row quantities (the row maximum, the sum of exponentials) must have shape "
+                    "(N, 1) to broadcast along each row: use keepdims=True.")
 LOSS_HINTS = {
-    "not_finite": "the loss is NaN or inf: " + OVERFLOW_TEXT,
-    "times_n": "the loss is N times too large: it is the mean over the batch, divide the sum by N.",
+    "not_finite": N_("the loss is NaN or inf: np.exp overflows (exp(710) is already inf). Subtract each row's "
+                     "maximum from the scores before np.exp; softmax does not change."),
+    "times_n": N_("the loss is N times too large: it is the mean over the batch, divide the sum by N."),
     # Any two numbers are proportional: say only by how much the loss is off.
-    "scaled": "the loss is {scale:.4g} times the expected value.",
+    "scaled": N_("the loss is {scale:.4g} times the expected value."),
 }
 DX_HINTS = {
-    "not_finite": "dx is NaN or inf: " + OVERFLOW_TEXT,
-    "times_n": "dx is N times too large: the loss is the mean over the batch, so dx = (p - onehot) / N "
-               "is divided by N as well.",
-    "shape": "dx must have the shape of x, (N, C).",
+    "not_finite": N_("dx is NaN or inf: np.exp overflows (exp(710) is already inf). Subtract each row's maximum "
+                     "from the scores before np.exp; softmax does not change."),
+    "times_n": N_("dx is N times too large: the loss is the mean over the batch, so dx = (p - onehot) / N "
+                  "is divided by N as well."),
+    "shape": N_("dx must have the shape of x, (N, C)."),
 }
 # Once scores near 1000 pass, a non-finite loss on a wide spread is the underflow.
-SPREAD_LOSS_HINTS = dict(LOSS_HINTS, not_finite="the loss is inf: " + UNDERFLOW_TEXT)
-NO_ONEHOT_CAUSE = "dx is p / N: subtract 1 at the correct class of every row, dx = (p - onehot) / N."
-L2_NO_HALF_CAUSE = ("the L2 term is reg * sum(W^2): the course uses 0.5 * reg * sum(W^2), whose gradient "
-                    "is reg * W.")
-L2_BIASES_CAUSE = "the L2 term includes the biases: regularise only W1 and W2."
-L2_MISSING_CAUSE = "the loss has no L2 term: add 0.5 * reg * (sum(W1^2) + sum(W2^2))."
-REG_GRAD_MISSING_CAUSE = "the regularisation gradient is missing: add reg * W to the gradient of each W."
+SPREAD_LOSS_HINTS = dict(LOSS_HINTS, not_finite=N_(
+    "the loss is inf: a probability underflowed to 0 and np.log(0) is -inf. Compute the log-probabilities "
+    "directly, log p = shifted - log(sum(exp(shifted))), instead of np.log(p)."))
+NO_ONEHOT_CAUSE = N_("dx is p / N: subtract 1 at the correct class of every row, dx = (p - onehot) / N.")
+L2_NO_HALF_CAUSE = N_("the L2 term is reg * sum(W^2): the course uses 0.5 * reg * sum(W^2), whose gradient "
+                      "is reg * W.")
+L2_BIASES_CAUSE = N_("the L2 term includes the biases: regularise only W1 and W2.")
+L2_MISSING_CAUSE = N_("the loss has no L2 term: add 0.5 * reg * (sum(W1^2) + sum(W2^2)).")
+REG_GRAD_MISSING_CAUSE = N_("the regularisation gradient is missing: add reg * W to the gradient of each W.")
 NET_PARAM_HINTS = {
-    "should_be_zero": "the loss did not change when this parameter changed: loss() must read the "
-                      "weights from self.params at every call.",
+    "should_be_zero": N_("the loss did not change when this parameter changed: loss() must read the "
+                         "weights from self.params at every call."),
 }
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
@@ -72,11 +73,12 @@ def _run_softmax(softmax_loss, x, y, label):
     loss, dx = unpack("softmax_loss", call_student("softmax_loss", softmax_loss, scores, y.copy(),
                                                    hints={"raised": BROADCAST_HINT}), 2, "(loss, dx)")
     if not np.array_equal(scores, x):
-        raise AssertionError("softmax_loss changed its input x in place (x -= ... or similar). The caller's "
-                             "scores must stay as they were: write shifted = x - x.max(axis=1, keepdims=True).")
+        raise AssertionError(_("softmax_loss changed its input x in place (x -= ... or similar). The caller's "
+                               "scores must stay as they were: write shifted = x - x.max(axis=1, keepdims=True)."))
     if np.ndim(loss) != 0 and np.size(loss) != 1:
-        raise AssertionError(f"softmax_loss loss ({label}) must be a single number, got shape {np.shape(loss)}: "
-                             "average the per-sample losses over the batch.")
+        raise AssertionError(_("softmax_loss loss ({label}) must be a single number, got shape {shape}: "
+                               "average the per-sample losses over the batch.").format(label=_(label),
+                                                                                       shape=np.shape(loss)))
     return float(np.asarray(loss).reshape(())), dx
 
 
@@ -84,13 +86,13 @@ def check_softmax_loss(softmax_loss) -> None:
     """Zero scores (loss = log C), random scores against numerical gradients, then huge scores."""
     N, C = 4, 5
     y = np.array([0, 1, 2, 4])
-    loss, dx = _run_softmax(softmax_loss, np.zeros((N, C)), y, "zero scores")
+    loss, dx = _run_softmax(softmax_loss, np.zeros((N, C)), y, N_("zero scores"))
     onehot = np.eye(C)[y]
     # All scores equal: p = 1/C in every row, so the loss is log(C).
-    check_close("softmax_loss loss for zero scores (log C)", loss, np.log(C), VALUE_THRESHOLD,
+    check_close(_("softmax_loss loss for zero scores (log C)"), loss, np.log(C), VALUE_THRESHOLD,
                 LOSS_HINTS, batch_size=N)
     check_shape("softmax_loss dx", dx, (N, C), DX_HINTS)
-    check_close("softmax_loss dx for zero scores", dx, (1.0 / C - onehot) / N,
+    check_close(_("softmax_loss dx for zero scores"), dx, (1.0 / C - onehot) / N,
                 VALUE_THRESHOLD, suspects=[(np.full((N, C), 1.0 / C / N), NO_ONEHOT_CAUSE)],
                 hints=DX_HINTS, batch_size=N)
 
@@ -98,10 +100,10 @@ def check_softmax_loss(softmax_loss) -> None:
     N, C = 6, 4
     x = rng.standard_normal((N, C)) * 2
     y = rng.integers(0, C, N)
-    loss, dx = _run_softmax(softmax_loss, x, y, "random scores")
+    loss, dx = _run_softmax(softmax_loss, x, y, N_("random scores"))
     want_loss, want_dx = _expected_softmax_loss(x, y)
     check_close("softmax_loss loss", loss, want_loss, VALUE_THRESHOLD, LOSS_HINTS, batch_size=N)
-    dx_num = numerical_gradient(lambda z: _run_softmax(softmax_loss, z, y, "random scores")[0], x.copy())
+    dx_num = numerical_gradient(lambda z: _run_softmax(softmax_loss, z, y, N_("random scores"))[0], x.copy())
     check_gradient("softmax_loss dx", dx, dx_num, SOFTMAX_GRAD_THRESHOLD,
                    suspects=[(np.exp(_stable_log_softmax(x)) / N, NO_ONEHOT_CAUSE)],
                    hints=DX_HINTS, batch_size=N)
@@ -110,8 +112,8 @@ def check_softmax_loss(softmax_loss) -> None:
     # [-1000, 1000] the correct class of rows 0 and 2 has probability e^-2000,
     # which is 0 in float64, while its log-probability -2000 is finite.
     huge = [
-        ("scores shifted by +1000", x + 1000.0, y, LOSS_HINTS),
-        ("scores spread over [-1000, 1000]",
+        (N_("scores shifted by +1000"), x + 1000.0, y, LOSS_HINTS),
+        (N_("scores spread over [-1000, 1000]"),
          np.array([[1000.0, -1000.0, 0.0, 500.0],
                    [-1000.0, -999.0, -1000.0, -998.0],
                    [3.0, 1000.0, -1000.0, 999.0]]),
@@ -120,12 +122,12 @@ def check_softmax_loss(softmax_loss) -> None:
     for label, scores, labels, loss_hints in huge:
         loss, dx = _run_softmax(softmax_loss, scores, labels, label)
         want_loss, want_dx = _expected_softmax_loss(scores, labels)
-        check_close(f"softmax_loss loss for {label}", loss, want_loss, VALUE_THRESHOLD,
+        check_close(_("softmax_loss loss for {label}").format(label=_(label)), loss, want_loss, VALUE_THRESHOLD,
                     loss_hints, batch_size=len(labels))
-        check_close(f"softmax_loss dx for {label}", dx, want_dx, VALUE_THRESHOLD,
+        check_close(_("softmax_loss dx for {label}").format(label=_(label)), dx, want_dx, VALUE_THRESHOLD,
                     DX_HINTS, batch_size=len(labels))
-    print(f"softmax_loss: known values, numerical gradient (threshold {SOFTMAX_GRAD_THRESHOLD:.0e}) "
-          "and scores near 1000 all pass.")
+    print(_("softmax_loss: known values, numerical gradient (threshold {threshold:.0e}) "
+            "and scores near 1000 all pass.").format(threshold=SOFTMAX_GRAD_THRESHOLD))
 
 
 def _net_case():
@@ -162,19 +164,19 @@ def _check_init(TwoLayerNet) -> None:
     net = TwoLayerNet(input_dim=40, hidden_dim=30, num_classes=3, weight_scale=1e-2)
     missing = [name for name in PARAM_NAMES if name not in getattr(net, "params", {})]
     if missing:
-        raise AssertionError(f"TwoLayerNet.params has no {', '.join(missing)}: "
-                             "store W1, b1, W2, b2 in the dict self.params.")
+        raise AssertionError(_("TwoLayerNet.params has no {names}: store W1, b1, W2, b2 in the dict "
+                               "self.params.").format(names=", ".join(missing)))
     for name, shape in (("W1", (40, 30)), ("b1", (30,)), ("W2", (30, 3)), ("b2", (3,))):
         check_shape(f"TwoLayerNet.params['{name}']", net.params[name], shape)
     for name in ("b1", "b2"):
         if np.any(net.params[name] != 0):
-            raise AssertionError(f"TwoLayerNet.params['{name}'] should start at zero.")
+            raise AssertionError(_("TwoLayerNet.params['{name}'] should start at zero.").format(name=name))
     for name in ("W1", "W2"):
         std = float(np.std(net.params[name]))
         if not 0.5e-2 < std < 2e-2:
             raise AssertionError(
-                f"TwoLayerNet.params['{name}'] has standard deviation {std:.3g} for weight_scale=1e-2: "
-                "draw it as weight_scale * np.random.randn(rows, cols).")
+                _("TwoLayerNet.params['{name}'] has standard deviation {std:.3g} for weight_scale=1e-2: "
+                  "draw it as weight_scale * np.random.randn(rows, cols).").format(name=name, std=std))
 
 
 def check_TwoLayerNet(TwoLayerNet) -> None:
@@ -203,22 +205,22 @@ def _check_net(TwoLayerNet) -> None:
                              2, "(loss, grads)")
         sum_w2 = np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2)
         sum_b2 = np.sum(params["b1"] ** 2) + np.sum(params["b2"] ** 2)
-        check_close(f"TwoLayerNet loss with reg={reg}", loss,
+        check_close(_("TwoLayerNet loss with reg={reg}").format(reg=reg), loss,
                     data_loss + 0.5 * reg * sum_w2, VALUE_THRESHOLD, hints=LOSS_HINTS,
                     suspects=[(data_loss + reg * sum_w2, L2_NO_HALF_CAUSE),
                               (data_loss + 0.5 * reg * (sum_w2 + sum_b2), L2_BIASES_CAUSE),
                               (data_loss, L2_MISSING_CAUSE)] if reg else [])
         missing = [name for name in PARAM_NAMES if name not in grads]
         if missing:
-            raise AssertionError(f"TwoLayerNet grads has no entry for {', '.join(missing)}: "
-                                 "return a gradient for every entry of self.params.")
+            raise AssertionError(_("TwoLayerNet grads has no entry for {names}: return a gradient for every "
+                                   "entry of self.params.").format(names=", ".join(missing)))
 
         def one(name, reg=reg, net=net, grads=grads):
             num = numerical_gradient(lambda _: net.loss(X, y)[0], net.params[name])
             suspects = [(num - reg * params[name], REG_GRAD_MISSING_CAUSE)] if reg and name[0] == "W" else []
-            check_gradient(f"TwoLayerNet grads['{name}'] with reg={reg}", grads[name], num,
+            check_gradient(_("TwoLayerNet grads['{name}'] with reg={reg}").format(name=name, reg=reg), grads[name], num,
                            NET_GRAD_THRESHOLD, suspects=suspects, hints=NET_PARAM_HINTS, batch_size=len(y))
 
         report_all([lambda name=name: one(name) for name in PARAM_NAMES])
-    print(f"TwoLayerNet: parameters, scores, loss and all gradients (threshold {NET_GRAD_THRESHOLD:.0e}) "
-          f"pass with reg=0 and reg={NET_REG}.")
+    print(_("TwoLayerNet: parameters, scores, loss and all gradients (threshold {threshold:.0e}) "
+            "pass with reg=0 and reg={reg}.").format(threshold=NET_GRAD_THRESHOLD, reg=NET_REG))
