@@ -10,29 +10,35 @@ from __future__ import annotations
 import numpy as np
 
 from course.gradcheck import check_close, check_gradient, check_shape, numerical_gradient_array
+from course.i18n import N_, _
 
 # Hints for the frequent mistakes; tests/ prove each one is reported.
-HINT_DDOF = ("use the uncorrected variance (divide by N, np.var's default ddof=0), "
-             "not the sample variance with N - 1")
-HINT_AXIS_FORWARD = ("normalise each feature (column) separately: take the mean and the variance "
-                     "over the batch with axis=0")
-HINT_TEST_MODE = ("in test mode normalise with bn_param['running_mean'] and bn_param['running_var'], "
-                  "never with the statistics of the batch")
-HINT_MOMENTUM = ("running = momentum * running + (1 - momentum) * batch statistic: "
-                 "momentum weights the old running value")
-HINT_RUNNING_MISSING = ("store the updated running_mean and running_var in bn_param "
-                        "(start from zeros of shape (D,) when they are missing)")
-HINT_AXIS_BACKWARD = ("dgamma and dbeta have one entry per feature: sum over the batch with axis=0 "
-                      "(the same holds for every sum in the backward pass)")
-HINT_MEAN_PATH = ("the path through the mean is missing: every x_i also changes the batch mean, "
-                  "so the columns of dx must sum to zero")
-HINT_VARIANCE_PATH = ("the path through the variance is missing: every x_i also changes the batch "
-                      "variance (in the closed form this is the x_hat * mean(dx_hat * x_hat) term)")
-HINT_CLOSED_FORM = ("collect the three paths: with g = gamma * dout, "
-                    "dx = (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0)) / std")
-HINT_DGAMMA_DOUT = "dgamma is the sum over the batch of dout * x_hat: weight x_hat by the upstream gradient"
+HINT_DDOF = N_("use the uncorrected variance (divide by N, np.var's default ddof=0), "
+               "not the sample variance with N - 1")
+HINT_AXIS_FORWARD = N_("normalise each feature (column) separately: take the mean and the variance "
+                       "over the batch with axis=0")
+HINT_TEST_MODE = N_("in test mode normalise with bn_param['running_mean'] and bn_param['running_var'], "
+                    "never with the statistics of the batch")
+HINT_MOMENTUM = N_("running = momentum * running + (1 - momentum) * batch statistic: "
+                   "momentum weights the old running value")
+HINT_RUNNING_MISSING = N_("store the updated running_mean and running_var in bn_param "
+                          "(start from zeros of shape (D,) when they are missing)")
+HINT_AXIS_BACKWARD = N_("dgamma and dbeta have one entry per feature: sum over the batch with axis=0 "
+                        "(the same holds for every sum in the backward pass)")
+HINT_MEAN_PATH = N_("the path through the mean is missing: every x_i also changes the batch mean, "
+                    "so the columns of dx must sum to zero")
+HINT_VARIANCE_PATH = N_("the path through the variance is missing: every x_i also changes the batch "
+                        "variance (in the closed form this is the x_hat * mean(dx_hat * x_hat) term)")
+HINT_CLOSED_FORM = N_("collect the three paths: with g = gamma * dout, "
+                      "dx = (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0)) / std")
+HINT_DGAMMA_DOUT = N_("dgamma is the sum over the batch of dout * x_hat: weight x_hat by the upstream gradient")
 
 EPS = 1e-5
+
+
+def _hinted(message, text) -> AssertionError:
+    """``message`` followed by the hint ``text`` (an N_ constant), in the course's language."""
+    return AssertionError(f"{message}\n  " + _("Hint: {hint}").format(hint=_(text)))
 
 
 def _batch(seed, N=6, D=4):
@@ -48,11 +54,12 @@ def _forward(batchnorm_forward, x, gamma, beta, bn_param):
     out, cache = batchnorm_forward(x, gamma, beta, bn_param)
     for name, before, now in (("x", x_before, x), ("gamma", g_before, gamma), ("beta", b_before, beta)):
         if not np.array_equal(before, now):
-            raise AssertionError(f"batchnorm_forward modified its input {name} in place; work on a copy.")
-    check_shape("batchnorm_forward's out", out, x.shape, hints={"shape": HINT_AXIS_FORWARD})
+            raise AssertionError(_("batchnorm_forward modified its input {name} in place; work on a copy.").format(
+                name=name))
+    check_shape(_("batchnorm_forward's out"), out, x.shape, hints={"shape": HINT_AXIS_FORWARD})
     if not np.all(np.isfinite(out)):
-        raise AssertionError("batchnorm_forward's out contains NaN or inf: look for a division by zero "
-                             "(add eps to the variance before the square root).")
+        raise AssertionError(_("batchnorm_forward's out contains NaN or inf: look for a division by zero "
+                               "(add eps to the variance before the square root)."))
     return out, cache
 
 
@@ -63,28 +70,28 @@ def check_batchnorm_forward(batchnorm_forward) -> None:
     ones, zeros = np.ones(D), np.zeros(D)
 
     # gamma = 1, beta = 0: every output feature has mean 0 and standard deviation 1.
-    out, _ = _forward(batchnorm_forward, x, ones, zeros, {"mode": "train"})
+    out, _cache = _forward(batchnorm_forward, x, ones, zeros, {"mode": "train"})
     means, stds = out.mean(axis=0), out.std(axis=0)
     if not np.allclose(means, 0.0, atol=1e-6):
-        raise AssertionError(f"with gamma = 1 and beta = 0 each feature of the output should have mean 0, "
-                             f"yours have means {means}.\n  Hint: {HINT_AXIS_FORWARD}")
+        raise _hinted(_("with gamma = 1 and beta = 0 each feature of the output should have mean 0, "
+                        "yours have means {means}.").format(means=means), HINT_AXIS_FORWARD)
     if not np.allclose(stds, 1.0, atol=1e-4):
         hint = HINT_DDOF if np.allclose(stds, np.sqrt((N - 1) / N), atol=1e-4) else HINT_AXIS_FORWARD
-        raise AssertionError(f"with gamma = 1 and beta = 0 each feature of the output should have "
-                             f"standard deviation 1 (computed with ddof=0), yours have {stds}.\n  Hint: {hint}")
+        raise _hinted(_("with gamma = 1 and beta = 0 each feature of the output should have "
+                        "standard deviation 1 (computed with ddof=0), yours have {stds}.").format(stds=stds), hint)
 
     # A hand-checkable case: the column [1, 2, 3] has mean 2 and variance 2/3.
     small = np.array([[1.0, -10.0], [2.0, 0.0], [3.0, 10.0]])
-    hand, _ = _forward(batchnorm_forward, small, np.ones(2), np.zeros(2), {"mode": "train"})
+    hand, _cache = _forward(batchnorm_forward, small, np.ones(2), np.zeros(2), {"mode": "train"})
     expected = np.array([[-1.0], [0.0], [1.0]]) * np.array([1 / np.sqrt(2 / 3 + EPS), 10 / np.sqrt(200 / 3 + EPS)])
     check_close("batchnorm_forward(x=[[1, -10], [2, 0], [3, 10]], gamma=1, beta=0)", hand, expected, 1e-7)
 
     # Scale and shift: out = gamma * x_hat + beta, feature by feature.
     rng = np.random.default_rng(1)
     gamma, beta = rng.uniform(0.5, 2.0, D), rng.standard_normal(D)
-    scaled, _ = _forward(batchnorm_forward, x, gamma, beta, {"mode": "train"})
+    scaled, _cache = _forward(batchnorm_forward, x, gamma, beta, {"mode": "train"})
     check_close("batchnorm_forward(x, gamma, beta)", scaled, gamma * out + beta, 1e-7,
-                hints={"scaled": "scale by gamma and shift by beta after normalising: out = gamma * x_hat + beta"})
+                hints={"scaled": N_("scale by gamma and shift by beta after normalising: out = gamma * x_hat + beta")})
 
     # Running averages over two training steps, from zeros when absent.
     bn_param = {"mode": "train", "momentum": 0.7}
@@ -93,19 +100,20 @@ def check_batchnorm_forward(batchnorm_forward) -> None:
     _forward(batchnorm_forward, second, ones, zeros, bn_param)
     for key, stat in (("running_mean", np.mean), ("running_var", np.var)):
         if key not in bn_param:
-            raise AssertionError(f"bn_param has no {key!r} after a training step.\n  Hint: {HINT_RUNNING_MISSING}")
+            raise _hinted(_("bn_param has no {key!r} after a training step.").format(key=key), HINT_RUNNING_MISSING)
         expected = 0.7 * (0.3 * stat(x, axis=0)) + 0.3 * stat(second, axis=0)
         try:
-            check_close(f"bn_param[{key!r}] after two training steps with momentum 0.7", bn_param[key],
+            check_close(_("bn_param[{key!r}] after two training steps with momentum 0.7").format(key=key),
+                        bn_param[key],
                         expected, 1e-7, hints={"shape": HINT_AXIS_FORWARD})
         except AssertionError as err:
             value = np.asarray(bn_param[key], dtype=float)
             swapped = 0.3 * (0.7 * stat(x, axis=0)) + 0.7 * stat(second, axis=0)
             with_ddof = 0.7 * (0.3 * np.var(x, axis=0, ddof=1)) + 0.3 * np.var(second, axis=0, ddof=1)
             if value.shape == swapped.shape and np.allclose(value, swapped):
-                raise AssertionError(f"{err}\n  Hint: {HINT_MOMENTUM}") from None
+                raise _hinted(err, HINT_MOMENTUM) from None
             if key == "running_var" and value.shape == with_ddof.shape and np.allclose(value, with_ddof):
-                raise AssertionError(f"{err}\n  Hint: {HINT_DDOF}") from None
+                raise _hinted(err, HINT_DDOF) from None
             raise
 
     # Test mode with running statistics of mean 0 and variance 1: out = gamma * x + beta,
@@ -114,15 +122,16 @@ def check_batchnorm_forward(batchnorm_forward) -> None:
         batch = x[:rows]
         bn_param = {"mode": "test", "running_mean": np.zeros(D), "running_var": np.full(D, 1.0 - EPS)}
         try:
-            out, _ = _forward(batchnorm_forward, batch, gamma, beta, bn_param)
-            check_close(f"batchnorm_forward in test mode (running_mean 0, running_var 1 - eps, N = {rows})",
+            out, _cache = _forward(batchnorm_forward, batch, gamma, beta, bn_param)
+            check_close(_("batchnorm_forward in test mode (running_mean 0, running_var 1 - eps, N = {rows})").format(
+                rows=rows),
                         out, gamma * batch + beta, 1e-7)
         except AssertionError as err:
-            raise AssertionError(f"{err}\n  Hint: {HINT_TEST_MODE}") from None
+            raise _hinted(err, HINT_TEST_MODE) from None
         if not (np.array_equal(bn_param["running_mean"], np.zeros(D))
                 and np.array_equal(bn_param["running_var"], np.full(D, 1.0 - EPS))):
-            raise AssertionError("batchnorm_forward changed the running statistics in test mode; "
-                                 "only training steps update them.")
+            raise AssertionError(_("batchnorm_forward changed the running statistics in test mode; "
+                                   "only training steps update them."))
 
 
 def _report_dx(name, dx, dx_num, x, threshold, otherwise=None):
@@ -135,12 +144,12 @@ def _report_dx(name, dx, dx_num, x, threshold, otherwise=None):
         centered = x - x.mean(axis=0)
         scale = np.abs(dx).sum(axis=0) + 1e-12
         if np.any(np.abs(dx.sum(axis=0)) > 1e-4 * scale):
-            raise AssertionError(f"{err}\n  Hint: {HINT_MEAN_PATH}") from None
+            raise _hinted(err, HINT_MEAN_PATH) from None
         size = np.linalg.norm(dx, axis=0) * np.linalg.norm(centered, axis=0) + 1e-12
         if np.any(np.abs((dx * centered).sum(axis=0)) > 1e-4 * size):
-            raise AssertionError(f"{err}\n  Hint: {HINT_VARIANCE_PATH}") from None
+            raise _hinted(err, HINT_VARIANCE_PATH) from None
         if otherwise:
-            raise AssertionError(f"{err}\n  Hint: {otherwise}") from None
+            raise _hinted(err, otherwise) from None
         raise
 
 
@@ -154,28 +163,28 @@ def _check_backward(name, backward, batchnorm_forward, dx_hint=None):
     def run(x_, gamma_, beta_):
         return batchnorm_forward(x_, gamma_, beta_, {"mode": "train"})[0]
 
-    _, cache = batchnorm_forward(x, gamma, beta, {"mode": "train"})
+    _out, cache = batchnorm_forward(x, gamma, beta, {"mode": "train"})
     result = backward(dout, cache)
     if not isinstance(result, tuple) or len(result) != 3:
-        raise AssertionError(f"{name} should return the tuple (dx, dgamma, dbeta).")
+        raise AssertionError(_("{name} should return the tuple (dx, dgamma, dbeta).").format(name=name))
     dx, dgamma, dbeta = result
     hints = {"shape": HINT_AXIS_BACKWARD, "reshaped": HINT_AXIS_BACKWARD}
-    check_shape(f"{name}'s dbeta", dbeta, (D,), hints)
-    check_shape(f"{name}'s dgamma", dgamma, (D,), hints)
-    check_shape(f"{name}'s dx", dx, (N, D), hints)
+    check_shape(_("{name}'s {part}").format(name=name, part="dbeta"), dbeta, (D,), hints)
+    check_shape(_("{name}'s {part}").format(name=name, part="dgamma"), dgamma, (D,), hints)
+    check_shape(_("{name}'s {part}").format(name=name, part="dx"), dx, (N, D), hints)
 
     dbeta_num = numerical_gradient_array(lambda b: run(x, gamma, b), beta.copy(), dout)
-    check_gradient(f"{name}'s dbeta", dbeta, dbeta_num, 1e-7)
+    check_gradient(_("{name}'s {part}").format(name=name, part="dbeta"), dbeta, dbeta_num, 1e-7)
     dgamma_num = numerical_gradient_array(lambda g: run(x, g, beta), gamma.copy(), dout)
     try:
-        check_gradient(f"{name}'s dgamma", dgamma, dgamma_num, 1e-7)
+        check_gradient(_("{name}'s {part}").format(name=name, part="dgamma"), dgamma, dgamma_num, 1e-7)
     except AssertionError as err:
         x_hat = run(x, np.ones(D), np.zeros(D))
         if np.allclose(np.asarray(dgamma, dtype=float), x_hat.sum(axis=0), atol=1e-8):
-            raise AssertionError(f"{err}\n  Hint: {HINT_DGAMMA_DOUT}") from None
+            raise _hinted(err, HINT_DGAMMA_DOUT) from None
         raise
     dx_num = numerical_gradient_array(lambda x_: run(x_, gamma, beta), x.copy(), dout)
-    _report_dx(f"{name}'s dx", dx, dx_num, x, 1e-6, otherwise=dx_hint)
+    _report_dx(_("{name}'s {part}").format(name=name, part="dx"), dx, dx_num, x, 1e-6, otherwise=dx_hint)
 
 
 def check_batchnorm_backward(batchnorm_backward, batchnorm_forward) -> None:
