@@ -10,25 +10,26 @@ from __future__ import annotations
 import numpy as np
 
 from course.gradcheck import check_close, check_gradient, check_shape, numerical_gradient, numerical_gradient_array
+from course.i18n import N_, _
 
 # Hints for the frequent mistakes; tests/ prove each one is reported.
-HINT_NO_SCALE = ("scale the kept units by 1 / (1 - p) in training (inverted dropout), "
-                 "so that the expected output equals the input")
-HINT_KEEP_PROB = ("p is the probability of DROPPING a unit: keep a unit when its random number "
-                  "is >= p, which happens with probability 1 - p")
-HINT_TEST_SCALE = ("in test mode return x unchanged: inverted dropout already scaled during training, "
-                   "so nothing is scaled at test time")
-HINT_SEED = ("with a seed, draw the mask from np.random.default_rng(seed), so that every call "
-             "with that seed drops the same units")
-HINT_BACKWARD_MASK = ("multiply dout by the same mask the forward pass applied, "
-                      "the factor 1 / (1 - p) included")
-HINT_REG_GRAD = "add reg * W to the gradient of every weight matrix (the derivative of 0.5 * reg * sum(W**2))"
-HINT_REG_LOSS = ("the penalty is 0.5 * reg * sum(W**2) over the weight matrices W1, W2, ... only "
-                 "(no biases, gammas or betas)")
-HINT_BN_PARAMS = ("every batchnorm layer needs its own bn_param dict, e.g. "
-                  "[{'mode': 'train'} for _ in range(L - 1)]; [{...}] * (L - 1) repeats ONE dict")
-HINT_TEST_MODE_NET = ("loss(X) without y runs in test mode: set mode 'test' in self.dropout_param and in "
-                      "every bn_param before the forward pass")
+HINT_NO_SCALE = N_("scale the kept units by 1 / (1 - p) in training (inverted dropout), "
+                   "so that the expected output equals the input")
+HINT_KEEP_PROB = N_("p is the probability of DROPPING a unit: keep a unit when its random number "
+                    "is >= p, which happens with probability 1 - p")
+HINT_TEST_SCALE = N_("in test mode return x unchanged: inverted dropout already scaled during training, "
+                     "so nothing is scaled at test time")
+HINT_SEED = N_("with a seed, draw the mask from np.random.default_rng(seed), so that every call "
+               "with that seed drops the same units")
+HINT_BACKWARD_MASK = N_("multiply dout by the same mask the forward pass applied, "
+                        "the factor 1 / (1 - p) included")
+HINT_REG_GRAD = N_("add reg * W to the gradient of every weight matrix (the derivative of 0.5 * reg * sum(W**2))")
+HINT_REG_LOSS = N_("the penalty is 0.5 * reg * sum(W**2) over the weight matrices W1, W2, ... only "
+                   "(no biases, gammas or betas)")
+HINT_BN_PARAMS = N_("every batchnorm layer needs its own bn_param dict, e.g. "
+                    "[{'mode': 'train'} for _ in range(L - 1)]; [{...}] * (L - 1) repeats ONE dict")
+HINT_TEST_MODE_NET = N_("loss(X) without y runs in test mode: set mode 'test' in self.dropout_param and in "
+                        "every bn_param before the forward pass")
 
 
 def mean_ratio_tolerance(p: float, size: int) -> float:
@@ -41,15 +42,20 @@ def mean_ratio_tolerance(p: float, size: int) -> float:
     return 5.0 * float(np.sqrt(p / (1 - p) / size))
 
 
+def _hinted(message, hint: str) -> AssertionError:
+    """``message`` followed by ``hint`` (already in the course's language)."""
+    return AssertionError(f"{message}\n  " + _("Hint: {hint}").format(hint=hint))
+
+
 def _dropout(dropout_forward, x, param):
     x_before = x.copy()
     result = dropout_forward(x, dict(param))
     if not isinstance(result, tuple) or len(result) != 2:
-        raise AssertionError("dropout_forward should return the tuple (out, cache).")
+        raise AssertionError(_("dropout_forward should return the tuple (out, cache)."))
     if not np.array_equal(x, x_before):
-        raise AssertionError("dropout_forward modified x in place; return a new array.")
+        raise AssertionError(_("dropout_forward modified x in place; return a new array."))
     out = np.asarray(result[0])
-    check_shape("dropout_forward's out", out, x.shape)
+    check_shape(_("dropout_forward's out"), out, x.shape)
     return out, result[1]
 
 
@@ -58,37 +64,39 @@ def check_dropout_forward(dropout_forward) -> None:
     rng = np.random.default_rng(0)
     x = rng.standard_normal((400, 500)) + 10.0  # positive: a zero in out means a dropped unit
     for p in (0.25, 0.7):  # never 0.5: p and 1 - p must be told apart
-        test, _ = _dropout(dropout_forward, x, {"mode": "test", "p": p})
+        test, _cache = _dropout(dropout_forward, x, {"mode": "test", "p": p})
         if not np.array_equal(test, x):
             ratio = float(test.mean() / x.mean())
-            hint = HINT_TEST_SCALE if abs(ratio - 1.0) > 1e-6 else "return x itself in test mode."
-            raise AssertionError(f"in test mode dropout_forward (p = {p}) must return x unchanged; "
-                                 f"mean(out) / mean(x) = {ratio:.4f}.\n  Hint: {hint}")
+            hint = HINT_TEST_SCALE if abs(ratio - 1.0) > 1e-6 else N_("return x itself in test mode.")
+            raise _hinted(_("in test mode dropout_forward (p = {p}) must return x unchanged; "
+                            "mean(out) / mean(x) = {ratio:.4f}.").format(p=p, ratio=ratio), _(hint))
 
-        out, _ = _dropout(dropout_forward, x, {"mode": "train", "p": p, "seed": 1})
+        out, _cache = _dropout(dropout_forward, x, {"mode": "train", "p": p, "seed": 1})
         dropped = float(np.mean(out == 0))
         if abs(dropped - p) > 0.01:
-            hint = HINT_KEEP_PROB if abs(dropped - (1 - p)) < 0.01 else f"drop each unit with probability p = {p}."
-            raise AssertionError(f"with p = {p} dropout_forward zeroed {dropped:.3f} of the units, "
-                                 f"expected about {p}.\n  Hint: {hint}")
+            hint = _(HINT_KEEP_PROB) if abs(dropped - (1 - p)) < 0.01 else _(
+                "drop each unit with probability p = {p}.").format(p=p)
+            raise _hinted(_("with p = {p} dropout_forward zeroed {dropped:.3f} of the units, "
+                            "expected about {p}.").format(p=p, dropped=dropped), hint)
         ratio = float(out.mean() / x.mean())
         if abs(ratio - 1.0) > mean_ratio_tolerance(p, x.size):
-            hint = HINT_NO_SCALE if abs(ratio - (1 - p)) < 0.01 else HINT_NO_SCALE + "; the mean is off by " + f"{ratio:.3f}x"
-            raise AssertionError(f"with p = {p} the mean of the output should stay the mean of the input in "
-                                 f"expectation; mean(out) / mean(x) = {ratio:.3f}.\n  Hint: {hint}")
+            hint = _(HINT_NO_SCALE) if abs(ratio - (1 - p)) < 0.01 else _(HINT_NO_SCALE) + _(
+                "; the mean is off by {ratio:.3f}x").format(ratio=ratio)
+            raise _hinted(_("with p = {p} the mean of the output should stay the mean of the input in "
+                            "expectation; mean(out) / mean(x) = {ratio:.3f}.").format(p=p, ratio=ratio), hint)
         kept = out != 0
-        check_close(f"the units dropout_forward kept (p = {p})", out[kept], x[kept] / (1 - p), 1e-12,
+        check_close(_("the units dropout_forward kept (p = {p})").format(p=p), out[kept], x[kept] / (1 - p), 1e-12,
                     hints={"scaled": HINT_NO_SCALE})
 
-        again, _ = _dropout(dropout_forward, x, {"mode": "train", "p": p, "seed": 1})
+        again, _cache = _dropout(dropout_forward, x, {"mode": "train", "p": p, "seed": 1})
         if not np.array_equal(again, out):
-            raise AssertionError(f"two calls with the same seed dropped different units.\n  Hint: {HINT_SEED}")
-        other, _ = _dropout(dropout_forward, x, {"mode": "train", "p": p, "seed": 2})
+            raise _hinted(_("two calls with the same seed dropped different units."), _(HINT_SEED))
+        other, _cache = _dropout(dropout_forward, x, {"mode": "train", "p": p, "seed": 2})
         if np.array_equal(other, out):
-            raise AssertionError(f"seeds 1 and 2 dropped the same units.\n  Hint: {HINT_SEED}")
+            raise _hinted(_("seeds 1 and 2 dropped the same units."), _(HINT_SEED))
 
-    out, _ = _dropout(dropout_forward, x[:3], {"mode": "train", "p": 0.0})
-    check_close("dropout_forward with p = 0 (nothing dropped)", out, x[:3], 1e-12)
+    out, _cache = _dropout(dropout_forward, x[:3], {"mode": "train", "p": 0.0})
+    check_close(_("dropout_forward with p = 0 (nothing dropped)"), out, x[:3], 1e-12)
 
 
 def check_dropout_backward(dropout_backward, dropout_forward) -> None:
@@ -98,16 +106,16 @@ def check_dropout_backward(dropout_backward, dropout_forward) -> None:
     dout = rng.standard_normal((8, 10))
     for p in (0.3, 0.6):
         param = {"mode": "train", "p": p, "seed": 4}
-        _, cache = dropout_forward(x, dict(param))
+        _out, cache = dropout_forward(x, dict(param))
         dx = dropout_backward(dout, cache)
-        check_shape("dropout_backward's dx", dx, x.shape)
+        check_shape(_("dropout_backward's dx"), dx, x.shape)
         dx_num = numerical_gradient_array(lambda z: dropout_forward(z, dict(param))[0], x.copy(), dout)
         try:
-            check_gradient(f"dropout_backward's dx (p = {p})", dx, dx_num, 1e-7)
+            check_gradient(_("dropout_backward's dx (p = {p})").format(p=p), dx, dx_num, 1e-7)
         except AssertionError as err:
-            raise AssertionError(f"{err}\n  Hint: {HINT_BACKWARD_MASK}") from None
-    _, cache = dropout_forward(x, {"mode": "test", "p": 0.3})
-    check_close("dropout_backward in test mode (the identity)", dropout_backward(dout, cache), dout, 1e-12)
+            raise _hinted(err, _(HINT_BACKWARD_MASK)) from None
+    _out, cache = dropout_forward(x, {"mode": "test", "p": 0.3})
+    check_close(_("dropout_backward in test mode (the identity)"), dropout_backward(dout, cache), dout, 1e-12)
 
 
 def _expected_shapes(input_dim, hidden_dims, num_classes, batchnorm):
@@ -131,36 +139,37 @@ def check_FullyConnectedNet_api(FullyConnectedNet) -> None:
                                   normalization=normalization, weight_scale=0.1, seed=0)
         expected = _expected_shapes(8, [6, 5], 3, normalization == "batchnorm")
         if set(model.params) != set(expected):
-            raise AssertionError(f"with normalization={normalization!r} the parameters should be named "
-                                 f"{sorted(expected)}, yours are {sorted(model.params)}.")
+            raise AssertionError(_("with normalization={normalization!r} the parameters should be named "
+                                   "{expected}, yours are {yours}.").format(
+                normalization=normalization, expected=sorted(expected), yours=sorted(model.params)))
         for name, shape in expected.items():
             check_shape(f"params[{name!r}]", model.params[name], shape)
             value = model.params[name]
             if name.startswith("gamma") and not np.all(value == 1):
-                raise AssertionError(f"{name} should start at ones (no rescaling before training).")
+                raise AssertionError(_("{name} should start at ones (no rescaling before training).").format(name=name))
             if name[0] == "b" and not np.all(value == 0):  # biases and betas
-                raise AssertionError(f"{name} should start at zeros.")
+                raise AssertionError(_("{name} should start at zeros.").format(name=name))
         if model.dropout_param.get("p") != 0.3:
-            raise AssertionError("self.dropout_param['p'] should be the dropout argument, 0.3.")
+            raise AssertionError(_("self.dropout_param['p'] should be the dropout argument, 0.3."))
         if normalization == "batchnorm":
             if len(model.bn_params) != 2:
-                raise AssertionError(f"with 2 hidden layers self.bn_params should hold 2 dicts, "
-                                     f"yours holds {len(model.bn_params)}.")
+                raise AssertionError(_("with 2 hidden layers self.bn_params should hold 2 dicts, "
+                                       "yours holds {count}.").format(count=len(model.bn_params)))
             if model.bn_params[0] is model.bn_params[1]:
-                raise AssertionError(f"self.bn_params holds the same dict twice.\n  Hint: {HINT_BN_PARAMS}")
+                raise _hinted(_("self.bn_params holds the same dict twice."), _(HINT_BN_PARAMS))
 
     big = FullyConnectedNet([200], input_dim=300, num_classes=10, weight_scale=0.05, seed=1)
     std = float(big.params["W1"].std())
     if abs(std / 0.05 - 1) > 0.05 or abs(float(big.params["W1"].mean())) > 0.005:
-        raise AssertionError(f"W1 should hold weight_scale * N(0, 1) draws: with weight_scale 0.05 its standard "
-                             f"deviation is {std:.4f}.")
+        raise AssertionError(_("W1 should hold weight_scale * N(0, 1) draws: with weight_scale 0.05 its standard "
+                               "deviation is {std:.4f}.").format(std=std))
     if not _same_params(big, FullyConnectedNet([200], input_dim=300, num_classes=10, weight_scale=0.05, seed=1)):
-        raise AssertionError("two nets built with the same seed have different parameters: draw the weights "
-                             "from np.random.default_rng(seed) when a seed is given.")
+        raise AssertionError(_("two nets built with the same seed have different parameters: draw the weights "
+                               "from np.random.default_rng(seed) when a seed is given."))
     small = FullyConnectedNet([4], input_dim=5, num_classes=3, dtype=np.float32, seed=0)
     wrong = [k for k, v in small.params.items() if v.dtype != np.float32]
     if wrong:
-        raise AssertionError(f"with dtype=np.float32 these parameters are not float32: {wrong}.")
+        raise AssertionError(_("with dtype=np.float32 these parameters are not float32: {wrong}.").format(wrong=wrong))
 
     # loss(X) without y: scores, computed in test mode.
     rng = np.random.default_rng(2)
@@ -169,32 +178,33 @@ def check_FullyConnectedNet_api(FullyConnectedNet) -> None:
     plain = FullyConnectedNet([6, 5], input_dim=8, num_classes=3, weight_scale=0.3, seed=5)
     dropped = FullyConnectedNet([6, 5], input_dim=8, num_classes=3, weight_scale=0.3, seed=5, dropout=0.5)
     scores = plain.loss(X)
-    check_shape("loss(X) (the scores)", scores, (5, 3))
+    check_shape(_("loss(X) (the scores)"), scores, (5, 3))
     dropped.loss(X, y)  # a training step first: the mode must be switched back
     try:
-        check_close("loss(X) of a net with dropout (test mode: dropout is the identity)", dropped.loss(X),
+        check_close(_("loss(X) of a net with dropout (test mode: dropout is the identity)"), dropped.loss(X),
                     scores, 1e-10)
     except AssertionError as err:
-        raise AssertionError(f"{err}\n  Hint: {HINT_TEST_MODE_NET}") from None
+        raise _hinted(err, _(HINT_TEST_MODE_NET)) from None
 
     bn = FullyConnectedNet([6, 5], input_dim=8, num_classes=3, weight_scale=0.3, seed=5,
                            normalization="batchnorm")
     bn.loss(X, y)
     if any(p.get("mode") != "train" for p in bn.bn_params):
-        raise AssertionError(f"after loss(X, y) every bn_param should be in mode 'train'.\n  Hint: {HINT_TEST_MODE_NET}")
+        raise _hinted(_("after loss(X, y) every bn_param should be in mode 'train'."), _(HINT_TEST_MODE_NET))
     full = bn.loss(X)
     try:
-        check_close("with batchnorm, test-mode scores of the first image alone", bn.loss(X[:1]), full[:1], 1e-10)
+        check_close(_("with batchnorm, test-mode scores of the first image alone"), bn.loss(X[:1]), full[:1], 1e-10)
     except AssertionError as err:
-        raise AssertionError(f"{err}\n  In test mode an image's scores must not depend on the rest of the batch."
-                             f"\n  Hint: {HINT_TEST_MODE_NET}") from None
+        raise _hinted(f"{err}\n  " + _("In test mode an image's scores must not depend on the rest of the batch."),
+                      _(HINT_TEST_MODE_NET)) from None
 
     result = plain.loss(X, y)
     if not isinstance(result, tuple) or len(result) != 2:
-        raise AssertionError("loss(X, y) should return the tuple (loss, grads).")
+        raise AssertionError(_("loss(X, y) should return the tuple (loss, grads)."))
     loss, grads = result
     if set(grads) != set(plain.params):
-        raise AssertionError(f"grads should have the keys of params {sorted(plain.params)}, yours has {sorted(grads)}.")
+        raise AssertionError(_("grads should have the keys of params {expected}, yours has {yours}.").format(
+            expected=sorted(plain.params), yours=sorted(grads)))
     for name in plain.params:
         check_shape(f"grads[{name!r}]", grads[name], plain.params[name].shape)
 
@@ -210,7 +220,8 @@ def _check_net_gradient(name, analytic, numeric, threshold):
     if np.max(np.abs(numeric)) < 1e-8:
         worst = float(np.max(np.abs(np.asarray(analytic, dtype=float))))
         if worst > 1e-8:
-            raise AssertionError(f"{name} should be zero (the numerical gradient is), yours has an entry {worst:.3e}.")
+            raise AssertionError(_("{name} should be zero (the numerical gradient is), yours has an entry "
+                                   "{worst:.3e}.").format(name=name, worst=worst))
         return
     check_gradient(name, analytic, numeric, threshold)
 
@@ -223,10 +234,11 @@ def check_FullyConnectedNet_gradients(FullyConnectedNet) -> None:
     y = rng.integers(0, C, N)
 
     tiny = FullyConnectedNet(hidden, input_dim=D, num_classes=C, weight_scale=1e-4, seed=0)
-    loss, _ = tiny.loss(X, y)
+    loss, _grads = tiny.loss(X, y)
     if abs(loss - np.log(C)) > 0.01:
-        raise AssertionError(f"with tiny weights every class is equally likely, so the loss should be "
-                             f"log({C}) = {np.log(C):.4f}; yours is {loss:.4f}.")
+        raise AssertionError(_("with tiny weights every class is equally likely, so the loss should be "
+                               "log({C}) = {expected:.4f}; yours is {loss:.4f}.").format(C=C, expected=np.log(C),
+                                                                                         loss=loss))
 
     without = FullyConnectedNet(hidden, input_dim=D, num_classes=C, weight_scale=0.5, seed=0)
     with_reg = FullyConnectedNet(hidden, input_dim=D, num_classes=C, weight_scale=0.5, seed=0, reg=0.4)
@@ -234,7 +246,7 @@ def check_FullyConnectedNet_gradients(FullyConnectedNet) -> None:
     try:
         check_close("loss(reg = 0.4) - loss(reg = 0)", with_reg.loss(X, y)[0] - without.loss(X, y)[0], penalty, 1e-8)
     except AssertionError as err:
-        raise AssertionError(f"{err}\n  Hint: {HINT_REG_LOSS}") from None
+        raise _hinted(err, _(HINT_REG_LOSS)) from None
 
     for normalization, dropout, reg in GRADIENT_CASES:
         model = FullyConnectedNet(hidden, input_dim=D, num_classes=C, dropout=dropout, normalization=normalization,
@@ -243,7 +255,7 @@ def check_FullyConnectedNet_gradients(FullyConnectedNet) -> None:
         for name, value in model.params.items():
             if not name.startswith("W"):
                 value += rng.uniform(-0.3, 0.3, value.shape)
-        _, grads = model.loss(X, y)
+        _loss, grads = model.loss(X, y)
         label = f"normalization={normalization!r}, dropout={dropout}, reg={reg}"
         for name in sorted(model.params):
             numeric = numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name])
@@ -253,7 +265,7 @@ def check_FullyConnectedNet_gradients(FullyConnectedNet) -> None:
                 missing_reg = name.startswith("W") and reg > 0 and np.allclose(
                     np.asarray(grads[name]) + reg * model.params[name], numeric, rtol=1e-5, atol=1e-8)
                 if missing_reg:
-                    raise AssertionError(f"{err}\n  Hint: {HINT_REG_GRAD}") from None
+                    raise _hinted(err, _(HINT_REG_GRAD)) from None
                 raise
 
 
