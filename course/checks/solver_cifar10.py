@@ -14,6 +14,7 @@ import os
 import numpy as np
 
 from course.gradcheck import check_close
+from course.i18n import N_, _
 
 W0 = np.array([0.5, -1.2, 2.0, 0.0])
 G1 = np.array([0.2, -0.4, 1.5, -0.05])
@@ -21,20 +22,20 @@ G3 = np.array([-0.3, 0.1, 0.5, 0.2])
 GRADIENTS = [G1, G1, G3]
 
 # Hints for the frequent mistakes (tests/test_checks_solver_cifar10.py feeds each one).
-SGD_SIGN_HINT = "step against the gradient: next_w = w - learning_rate * dw."
-MOMENTUM_SIGN_HINT = ("the velocity points uphill: v = momentum * v - learning_rate * dw, "
-                      "then next_w = w + v.")
-VELOCITY_HINT = ("store the new velocity in config['velocity'] after every step: "
-                 "the next call must continue from it, not from zero.")
-RMSPROP_SQRT_HINT = ("divide by the square root of the cache: "
-                     "dw / (np.sqrt(cache) + epsilon), not dw / (cache + epsilon).")
-CACHE_HINT = ("store the new cache in config['cache']: "
-              "cache = decay_rate * cache + (1 - decay_rate) * dw**2.")
-ADAM_BIAS_HINT = ("apply the bias correction: m_hat = m / (1 - beta1**t) and "
-                  "v_hat = v / (1 - beta2**t), and step with m_hat / (np.sqrt(v_hat) + epsilon).")
-ADAM_T_HINT = ("increment config['t'] BEFORE using it: the first step uses t = 1 "
-               "(with t = 0, 1 - beta1**t is 0), and after k steps config['t'] is k.")
-IN_PLACE_HINT = "return a new array (next_w = w - ...) instead of changing w in place."
+SGD_SIGN_HINT = N_("step against the gradient: next_w = w - learning_rate * dw.")
+MOMENTUM_SIGN_HINT = N_("the velocity points uphill: v = momentum * v - learning_rate * dw, "
+                        "then next_w = w + v.")
+VELOCITY_HINT = N_("store the new velocity in config['velocity'] after every step: "
+                   "the next call must continue from it, not from zero.")
+RMSPROP_SQRT_HINT = N_("divide by the square root of the cache: "
+                       "dw / (np.sqrt(cache) + epsilon), not dw / (cache + epsilon).")
+CACHE_HINT = N_("store the new cache in config['cache']: "
+                "cache = decay_rate * cache + (1 - decay_rate) * dw**2.")
+ADAM_BIAS_HINT = N_("apply the bias correction: m_hat = m / (1 - beta1**t) and "
+                    "v_hat = v / (1 - beta2**t), and step with m_hat / (np.sqrt(v_hat) + epsilon).")
+ADAM_T_HINT = N_("increment config['t'] BEFORE using it: the first step uses t = 1 "
+                 "(with t = 0, 1 - beta1**t is 0), and after k steps config['t'] is k.")
+IN_PLACE_HINT = N_("return a new array (next_w = w - ...) instead of changing w in place.")
 
 THRESHOLD = 1e-5
 
@@ -99,15 +100,17 @@ def _call(name, rule, w, dw, *config):
     with np.errstate(all="ignore"):  # a division by zero is reported below, not as a warning
         result = rule(w_in, dw_in, *config)
     if not (isinstance(result, tuple) and len(result) == 2):
-        raise AssertionError(f"{name} must return the pair (next_w, config); got {type(result).__name__}.")
+        raise AssertionError(_("{name} must return the pair (next_w, config); got {kind}.").format(
+            name=name, kind=type(result).__name__))
     next_w, new_config = result
     if not np.array_equal(w_in, w) or not np.array_equal(dw_in, dw):
-        raise AssertionError(f"{name} changed its input w or dw in place.\n  Hint: {IN_PLACE_HINT}")
+        raise _hinted(_("{name} changed its input w or dw in place.").format(name=name), _(IN_PLACE_HINT))
     if not isinstance(new_config, dict):
-        raise AssertionError(f"{name} must return its config dict as the second value; "
-                             f"got {type(new_config).__name__}.")
+        raise AssertionError(_("{name} must return its config dict as the second value; got {kind}.").format(
+            name=name, kind=type(new_config).__name__))
     if np.shape(next_w) != w.shape:
-        raise AssertionError(f"{name} returned next_w of shape {np.shape(next_w)}, expected {w.shape}.")
+        raise AssertionError(_("{name} returned next_w of shape {shape}, expected {expected}.").format(
+            name=name, shape=np.shape(next_w), expected=w.shape))
     return np.asarray(next_w, dtype=np.float64), new_config
 
 
@@ -134,21 +137,32 @@ STEP_HINTS = {
 STATE_HINTS = {
     "velocity": {"all_zero": VELOCITY_HINT, "sign": MOMENTUM_SIGN_HINT},
     "cache": {"all_zero": CACHE_HINT},
-    "m": {"all_zero": "store m in config['m'] after every step."},
-    "v": {"all_zero": "store v in config['v'] after every step."},
+    "m": {"all_zero": N_("store m in config['m'] after every step.")},
+    "v": {"all_zero": N_("store v in config['v'] after every step.")},
 }
 MISSING_STATE_HINTS = {"velocity": VELOCITY_HINT, "cache": CACHE_HINT, "t": ADAM_T_HINT}
 
 
+def _hinted(message: str, hint: str) -> AssertionError:
+    """``message`` followed by ``hint`` (already in the course's language)."""
+    return AssertionError(f"{message}\n  " + _("Hint: {hint}").format(hint=hint))
+
+
+def _missing_state_hint(key: str) -> str:
+    if key in MISSING_STATE_HINTS:
+        return _(MISSING_STATE_HINTS[key])
+    return _("store it in config[{key!r}].").format(key=key)
+
+
 def _check_state(name, step, new_config, expected_state):
     for key, expected in expected_state.items():
-        label = f"{name}: config[{key!r}] after step {step}"
+        label = _("{name}: config[{key!r}] after step {step}").format(name=name, key=key, step=step)
         if key not in new_config or new_config[key] is None:
-            hint = MISSING_STATE_HINTS.get(key, f"store it in config[{key!r}].")
-            raise AssertionError(f"{label} is missing.\n  Hint: {hint}")
+            raise _hinted(_("{label} is missing.").format(label=label), _missing_state_hint(key))
         if key == "t":
             if new_config["t"] != expected:
-                raise AssertionError(f"{label} is {new_config['t']!r}, expected {expected}.\n  Hint: {ADAM_T_HINT}")
+                raise _hinted(_("{label} is {got!r}, expected {expected}.").format(
+                    label=label, got=new_config["t"], expected=expected), _(ADAM_T_HINT))
             continue
         check_close(label, new_config[key], expected, THRESHOLD, hints=STATE_HINTS.get(key))
 
@@ -157,20 +171,20 @@ def _check_defaults(name, rule):
     next_w, config = _call(name, rule, W0, G1)
     for key, value in DEFAULTS[name].items():
         if key not in config or not np.isclose(config[key], value, rtol=1e-12, atol=0):
-            raise AssertionError(f"{name}(w, dw) with no config must return config[{key!r}] = {value} "
-                                 f"(the default); got {config.get(key, 'nothing')!r}.")
+            raise AssertionError(_("{name}(w, dw) with no config must return config[{key!r}] = {value} "
+                                   "(the default); got {got!r}.").format(name=name, key=key, value=value,
+                                                                         got=config.get(key, _("nothing"))))
     for key in STATE_KEYS[name]:
         if key not in config:
-            hint = MISSING_STATE_HINTS.get(key, f"store it in config[{key!r}].")
-            raise AssertionError(f"{name}(w, dw) with no config must store its state in config[{key!r}].\n"
-                                 f"  Hint: {hint}")
-    check_close(f"{name}(w, dw) with the default hyperparameters: next_w - w", next_w - W0,
+            raise _hinted(_("{name}(w, dw) with no config must store its state in config[{key!r}].").format(
+                name=name, key=key), _missing_state_hint(key))
+    check_close(_("{name}(w, dw) with the default hyperparameters: next_w - w").format(name=name), next_w - W0,
                 np.array(DEFAULT_STEP[name]) - W0, THRESHOLD, hints=STEP_HINTS[name])
 
 
 def _check_rule(name, rule):
     if not callable(rule):
-        raise AssertionError(f"{name} is not a function.")
+        raise AssertionError(_("{name} is not a function.").format(name=name))
     config = dict(CONFIGS[name])
     w = W0
     for step, (dw, (expected_w, expected_state)) in enumerate(zip(GRADIENTS, STEPS[name]), start=1):
@@ -179,7 +193,8 @@ def _check_rule(name, rule):
         actual_step = next_w - w
         suspects = [(candidate, hint) for hint, candidate
                     in _mistake_candidates(name, step, CONFIGS[name], dw, expected_state)]
-        check_close(f"{name} step {step}: next_w - w", actual_step, expected_step, THRESHOLD,
+        check_close(_("{name} step {step}: next_w - w").format(name=name, step=step), actual_step, expected_step,
+                    THRESHOLD,
                     hints=STEP_HINTS[name], suspects=suspects)
         _check_state(name, step, config, expected_state)
         w = np.array(expected_w)
@@ -231,16 +246,19 @@ def check_best_model(filename, model_class, data):
     if not os.path.isfile(filename):
         # NotImplementedError: the file is missing because this part is not done yet.
         raise NotImplementedError(
-            f"{filename} not found beside the notebook: train your best model and save it with "
-            f"save_model({str(filename)!r}, model) first.")
+            _("{filename} not found beside the notebook: train your best model and save it with "
+              "save_model({name!r}, model) first.").format(filename=filename, name=str(filename)))
     try:
         model = load_model(filename, model_class)
     except ValueError as err:
-        raise AssertionError(f"{filename} could not be loaded: {err}") from None
+        raise AssertionError(_("{filename} could not be loaded: {error}").format(filename=filename,
+                                                                                 error=err)) from None
     accuracy = evaluate_accuracy(model, data["X_test"], data["y_test"])
     target = target_accuracy(len(data["X_train"]) + len(data["X_val"]))
-    print(f"Test accuracy of the saved model: {accuracy:.3f} (target {target:.2f})")
+    print(_("Test accuracy of the saved model: {accuracy:.3f} (target {target:.2f})").format(accuracy=accuracy,
+                                                                                           target=target))
     if accuracy < target:
-        raise AssertionError(f"the saved model reaches {accuracy:.3f} test accuracy, below the target "
-                             f"{target:.2f}: keep tuning (see the tips above), then train and save again.")
+        raise AssertionError(_("the saved model reaches {accuracy:.3f} test accuracy, below the target "
+                               "{target:.2f}: keep tuning (see the tips above), then train and save again.").format(
+            accuracy=accuracy, target=target))
     return accuracy
