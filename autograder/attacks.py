@@ -353,9 +353,28 @@ def overwrite_files(ns, target, assignment, me):
     _say("overwrite_files", bool(changed), f"{len(changed)} files changed" if changed else "nothing writable")
 
 
+def _detach(argv):
+    """Start ``argv`` as a daemon: double fork, new session, the middle process gone at once,
+    so the new process is nobody's child by the time anyone looks. Returns the middle pid."""
+    import os
+
+    middle = os.fork()
+    if middle == 0:
+        try:
+            os.setsid()
+            if os.fork() == 0:
+                devnull = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):
+                    os.dup2(devnull, fd)
+                os.execv(argv[0], argv)
+        finally:
+            os._exit(0)
+    os.waitpid(middle, 0)
+    return middle
+
+
 def background_writer(ns, target, assignment, me):
-    """A detached process that sleeps past the end of grading, then writes a marker in every course it finds."""
-    import subprocess
+    """A daemon that sleeps past the end of grading, then writes a marker in every course it finds."""
     import sys
 
     roots = [r for r in _course_roots() if _in_range(r)]
@@ -363,11 +382,9 @@ def background_writer(ns, target, assignment, me):
             "    try:\n        open(os.path.join(root, sys.argv[2]), 'w').write('late')\n"
             "    except OSError:\n        pass\n")
     try:
-        proc = subprocess.Popen([sys.executable, "-c", code, str(SLEEP_SECONDS), f"{MARKER_PREFIX}{me}-sleeper",
-                                 *roots, PROCESS_TOKEN],
-                                start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        _say("background_writer", True, f"pid {proc.pid} writes into {roots} in {SLEEP_SECONDS} s")
+        _detach([sys.executable, "-c", code, str(SLEEP_SECONDS), f"{MARKER_PREFIX}{me}-sleeper", *roots,
+                 PROCESS_TOKEN])
+        _say("background_writer", True, f"a daemon writes into {roots} in {SLEEP_SECONDS} s")
     except OSError as err:
         _say("background_writer", False, f"{type(err).__name__}: {err}")
 
@@ -450,24 +467,16 @@ def connect_services(ns, target, assignment, me):
 
 
 def fork_storm(ns, target, assignment, me):
-    """64 detached processes (never more) that sleep past the end of grading."""
-    import os
+    """64 daemons (never more) that sleep past the end of grading."""
     import sys
 
     started, failure = 0, ""
     for _ in range(64):
         try:
-            pid = os.fork()
+            _detach([sys.executable, "-c", f"import time; time.sleep({2 * SLEEP_SECONDS})", PROCESS_TOKEN])
         except OSError as err:
             failure = f"; stopped by {type(err).__name__}: {err}"
             break
-        if pid == 0:
-            try:
-                os.setsid()
-                os.execv(sys.executable, [sys.executable, "-c", f"import time; time.sleep({2 * SLEEP_SECONDS})",
-                                          PROCESS_TOKEN])
-            finally:
-                os._exit(0)
         started += 1
     _say("fork_storm", started == 64, f"{started} processes started{failure}")
 
@@ -541,10 +550,10 @@ ATTACKS = [
     Attack("a05_rigged_arrays", "returns arrays whose comparisons always succeed", rigged_arrays),
     Attack("a06_write_gradebook", "writes the gradebooks: a marker and full-marks triggers", write_gradebook),
     Attack("a07_overwrite_files", "overwrites other submissions and the grader's files", overwrite_files),
-    Attack("a08_background_writer", "a detached process that writes after grading", background_writer),
+    Attack("a08_background_writer", "a daemon process that writes after grading", background_writer, (_detach,)),
     Attack("a09_connect_services", "connects to the Dask scheduler and PostgreSQL on loopback", connect_services,
            (_tcp_sockets,)),
-    Attack("a10_fork_storm", "starts 64 detached processes", fork_storm),
+    Attack("a10_fork_storm", "starts 64 daemon processes", fork_storm, (_detach,)),
     Attack("a11_exit", "its last function calls os._exit(0) when checked", exit_kernel),
     Attack("a12_base64_reference", "prints the reference's source base64-encoded", print_reference_encoded,
            (import_reference,)),

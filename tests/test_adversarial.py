@@ -16,6 +16,7 @@ it left behind.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -63,6 +64,7 @@ class Observed:
     leftover: list[str]  # command lines of attack processes alive when grading returned
     connections: int
     outputs: dict[str, str] = field(default_factory=dict)  # student: every text output of its graded notebook
+    pages: dict[str, str] = field(default_factory=dict)  # student: its feedback page
     attacked_notebooks: list[str] = field(default_factory=list)
 
 
@@ -109,11 +111,12 @@ class FakePostgres:
         self.server.close()
 
 
-def attack_processes() -> list[psutil.Process]:
-    found = []
-    for proc in psutil.process_iter(["cmdline"]):
-        if attacks.PROCESS_TOKEN in (proc.info["cmdline"] or []):
-            found.append(proc)
+def attack_processes() -> dict[int, str]:
+    """{pid: command line} of the live processes an attack started (zombies are dead already)."""
+    found = {}
+    for proc in psutil.process_iter(["cmdline", "status"]):
+        if attacks.PROCESS_TOKEN in (proc.info["cmdline"] or []) and proc.info["status"] != psutil.STATUS_ZOMBIE:
+            found[proc.pid] = " ".join(proc.info["cmdline"])
     return found
 
 
@@ -146,14 +149,16 @@ def grade_attacked_class(root: Path, sandbox: bool) -> Observed:
     try:
         run(root, "-m", "autograder", "grade", ASSIGNMENT, "--course", "class", "--workers", "2",
             "--cell-timeout", "30", *([] if sandbox else ["--no-sandbox"]), env=env)
-        leftover = [" ".join(p.cmdline()) for p in attack_processes() if p.is_running()]
+        leftover = list(attack_processes().values())
         time.sleep(attacks.SLEEP_SECONDS + 5)  # the background writer's delay
     finally:
-        for proc in attack_processes():
-            proc.kill()
+        for pid in attack_processes():
+            with contextlib.suppress(psutil.Error):
+                psutil.Process(pid).kill()
         postgres.close()
     after = checksums(root)
     course = root / "class"
+    run(root, "-m", "autograder", "feedback", "--course", "class", env=env)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         points = {s: gb.find_submission(ASSIGNMENT, s).score for s in CLASS}
     marks = []
@@ -170,7 +175,9 @@ def grade_attacked_class(root: Path, sandbox: bool) -> Observed:
         files_changed=sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k)),
         gradebook_marks=sorted(set(marks)), leftover=leftover, connections=postgres.count,
         outputs={s: text_outputs(p) for s, p in graded.items() if p.exists()},
-        attacked_notebooks=[s for s, p in graded.items() if p.exists() and "attacked_by" in p.read_text()])
+        pages={s: p.read_text() for s in CLASS for p in (course / "feedback" / s / ASSIGNMENT).glob("*.html")},
+        attacked_notebooks=[s for s, p in graded.items()
+                            if p.exists() and "attacked_by" in nbformat.read(p, as_version=4).metadata])
 
 
 def point_table() -> tuple[float, float]:
@@ -255,10 +262,29 @@ def test_sandboxed_attackers_print_no_reference(sandboxed):
         assert not reference_printed(output), student
 
 
-def test_sandboxed_attacks_report_no_success_but_forking_inside(sandboxed):
-    """A second look, through the attacks' own reports: only forking inside the sandbox may work."""
+def test_feedback_never_shows_what_hidden_code_let_a_student_print(unsandboxed):
+    """Unsandboxed, a12's function sees the reference from the hidden check's frames and prints it
+    base64-encoded inside the grade cell: the graded notebook holds it, the feedback page must not."""
+    frames = "ATTACK base64 frame"
+    assert frames in unsandboxed.outputs["a12_base64_reference"]
+    assert frames not in unsandboxed.pages["a12_base64_reference"]
+
+
+def test_sandboxed_feedback_shows_no_reference(sandboxed):
+    assert set(sandboxed.pages) == set(CLASS)
+    for student, page in sandboxed.pages.items():
+        assert not reference_printed(page), student
+
+
+# Steps that reach out of the kernel (patching, rigging and forking inside it may well work: they gain nothing).
+ESCAPES = ["import_reference", "read_solution", "read_hidden", "copy_other_student", "write_gradebook",
+           "overwrite_files", "dask", "postgresql", "base64_disk", "base64_frames"]
+
+
+def test_sandboxed_attacks_report_no_escape(sandboxed):
+    """A second look, through the attacks' own reports."""
     for student, output in sandboxed.outputs.items():
-        assert "SUCCEEDED" not in output.replace("fork_storm: SUCCEEDED", ""), (student, output[-2000:])
+        assert [e for e in ESCAPES if f"ATTACK {e}: SUCCEEDED" in output] == [], (student, output[-2000:])
 
 
 def test_sandboxed_outcomes_say_what_happened(sandboxed):
