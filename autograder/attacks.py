@@ -473,7 +473,8 @@ def fork_storm(ns, target, assignment, me):
     started, failure = 0, ""
     for _ in range(64):
         try:
-            _detach([sys.executable, "-c", f"import time; time.sleep({2 * SLEEP_SECONDS})", PROCESS_TOKEN])
+            _detach([sys.executable, "-c", f"import time; time.sleep({2 * SLEEP_SECONDS})", f"{MARKER_PREFIX}{me}",
+                     PROCESS_TOKEN])
         except OSError as err:
             failure = f"; stopped by {type(err).__name__}: {err}"
             break
@@ -493,7 +494,8 @@ def exit_kernel(ns, target, assignment, me):
 
 
 def print_reference_encoded(ns, target, assignment, me):
-    """Print the reference's source base64-encoded: read from disk now, and from the callers' frames later."""
+    """Print the reference's source base64-encoded: read from disk now, and later, when a check calls
+    ``target``, whatever reference module the callers' frames hold, and the inputs it was given."""
     import base64
     import inspect
     import sys
@@ -512,6 +514,7 @@ def print_reference_encoded(ns, target, assignment, me):
     stolen = ns.get(target)
 
     def spy(*args, **kwargs):
+        print(f"ATTACK base64 args: {base64.b64encode(repr(args).encode()[:3000]).decode()}")  # the hidden inputs
         frame, shown = sys._getframe(1), 0
         while frame is not None:
             for value in list(frame.f_globals.values()) + list(frame.f_locals.values()):

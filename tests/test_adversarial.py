@@ -65,6 +65,7 @@ class Observed:
     connections: int
     outputs: dict[str, str] = field(default_factory=dict)  # student: every text output of its graded notebook
     pages: dict[str, str] = field(default_factory=dict)  # student: its feedback page
+    grade_cell_outputs: dict[str, str] = field(default_factory=dict)  # student: text outputs of its grade cells
     attacked_notebooks: list[str] = field(default_factory=list)
 
 
@@ -124,10 +125,12 @@ def run(root: Path, *args: str, env: dict) -> None:
     subprocess.run([sys.executable, *args], cwd=root, env=env, check=True, capture_output=True, timeout=900)
 
 
-def text_outputs(path: Path) -> str:
+def text_outputs(path: Path, grade_cells_only: bool = False) -> str:
     nb = nbformat.read(path, as_version=4)
     texts = []
     for cell in nb.cells:
+        if grade_cells_only and not cell.metadata.get("nbgrader", {}).get("grade"):
+            continue
         for out in cell.get("outputs", []):
             texts.append(str(out.get("text", "")) + str(out.get("evalue", "")))
             texts += [str(v) for k, v in out.get("data", {}).items() if k.startswith("text/")]
@@ -175,6 +178,7 @@ def grade_attacked_class(root: Path, sandbox: bool) -> Observed:
         files_changed=sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k)),
         gradebook_marks=sorted(set(marks)), leftover=leftover, connections=postgres.count,
         outputs={s: text_outputs(p) for s, p in graded.items() if p.exists()},
+        grade_cell_outputs={s: text_outputs(p, grade_cells_only=True) for s, p in graded.items() if p.exists()},
         pages={s: p.read_text() for s in CLASS for p in (course / "feedback" / s / ASSIGNMENT).glob("*.html")},
         attacked_notebooks=[s for s, p in graded.items()
                             if p.exists() and "attacked_by" in nbformat.read(p, as_version=4).metadata])
@@ -222,8 +226,8 @@ def succeeded(observed: Observed, student: str, full: float, honest: float) -> b
         return any(Path(f).name == f"{marker}-sleeper" for f in observed.files_changed)
     if kind == "connections":
         return observed.connections > 0 and any(Path(f).name == f"{marker}-dask" for f in observed.files_changed)
-    if kind == "processes":
-        return len(observed.leftover) >= 64
+    if kind == "processes":  # some of its 64 daemons outlived grading (their command line names the student)
+        return any(marker in command for command in observed.leftover)
     if kind == "printed reference":
         return reference_printed(observed.outputs.get(student, ""))
     raise AssertionError(f"no evidence defined for {student}")
@@ -263,11 +267,13 @@ def test_sandboxed_attackers_print_no_reference(sandboxed):
 
 
 def test_feedback_never_shows_what_hidden_code_let_a_student_print(unsandboxed):
-    """Unsandboxed, a12's function sees the reference from the hidden check's frames and prints it
-    base64-encoded inside the grade cell: the graded notebook holds it, the feedback page must not."""
-    frames = "ATTACK base64 frame"
-    assert frames in unsandboxed.outputs["a12_base64_reference"]
-    assert frames not in unsandboxed.pages["a12_base64_reference"]
+    """Unsandboxed, a12's function prints, base64-encoded, the inputs the checks give it and the reference
+    modules it finds in their frames, inside the grade cell: the graded notebook holds them, the page must not."""
+    payloads = re.findall(r"ATTACK base64 (?:args|frame [\w.]+): ([A-Za-z0-9+/=]{40,})",
+                          unsandboxed.grade_cell_outputs["a12_base64_reference"])
+    assert payloads
+    page = unsandboxed.pages["a12_base64_reference"]
+    assert [p for p in payloads if p in page] == []
 
 
 def test_sandboxed_feedback_shows_no_reference(sandboxed):
