@@ -297,3 +297,26 @@ def test_sandboxed_outcomes_say_what_happened(sandboxed):
     expected = {p.student: p.outcome for p in sample_class.ATTACKERS}
     assert {s: sandboxed.outcomes[s]["outcome"] for s in expected} == expected
     assert any("kernel died" in note for note in sandboxed.outcomes["a11_exit"]["notes"])
+
+
+def test_attackers_hand_in_the_stub_and_their_attack_and_mark_the_course_as_their_range(tmp_path):
+    import ast
+
+    import tiny_assignment as tiny
+    from autograder.course_dir import Course, create_scratch
+    from autograder.release import release
+
+    course = create_scratch(tmp_path / "course", [tiny.ASSIGNMENT], source_root=tiny.write_source(tmp_path / "src"))
+    release(course)
+    sample_class.build(course, personas=[a.student for a in attacks.ATTACKS])
+    assert (course.root / attacks.RANGE_FILE).exists()
+    for attack in attacks.ATTACKS:
+        nb = nbformat.read(course.path("submitted", attack.student, tiny.ASSIGNMENT, f"{tiny.ASSIGNMENT}.ipynb"),
+                           as_version=4)
+        source = next(c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "square")
+        ast.parse(source)
+        assert source.startswith("def square(x):") and "NotImplementedError" in source
+        assert source.rstrip().endswith(f"{attack.run.__name__}(globals(), 'square', {tiny.ASSIGNMENT!r}, "
+                                        f"{attack.student!r})")
+    with pytest.raises(ValueError, match="scratch course only"):
+        sample_class.build(Course.open(REPO_ROOT), [tiny.ASSIGNMENT], ["a01_import_reference"])
