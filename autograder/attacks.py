@@ -467,13 +467,13 @@ def connect_services(ns, target, assignment, me):
 
 
 def fork_storm(ns, target, assignment, me):
-    """64 daemons (never more) that sleep past the end of grading."""
+    """64 daemons (never more) that sleep well past the end of grading (a test ends them)."""
     import sys
 
     started, failure = 0, ""
     for _ in range(64):
         try:
-            _detach([sys.executable, "-c", f"import time; time.sleep({2 * SLEEP_SECONDS})", f"{MARKER_PREFIX}{me}",
+            _detach([sys.executable, "-c", f"import time; time.sleep({15 * SLEEP_SECONDS})", f"{MARKER_PREFIX}{me}",
                      PROCESS_TOKEN])
         except OSError as err:
             failure = f"; stopped by {type(err).__name__}: {err}"

@@ -66,6 +66,7 @@ class Observed:
     outputs: dict[str, str] = field(default_factory=dict)  # student: every text output of its graded notebook
     pages: dict[str, str] = field(default_factory=dict)  # student: its feedback page
     grade_cell_outputs: dict[str, str] = field(default_factory=dict)  # student: text outputs of its grade cells
+    other_cell_outputs: dict[str, str] = field(default_factory=dict)  # student: those of its other cells
     attacked_notebooks: list[str] = field(default_factory=list)
 
 
@@ -125,11 +126,12 @@ def run(root: Path, *args: str, env: dict) -> None:
     subprocess.run([sys.executable, *args], cwd=root, env=env, check=True, capture_output=True, timeout=900)
 
 
-def text_outputs(path: Path, grade_cells_only: bool = False) -> str:
+def text_outputs(path: Path, grade_cells: bool | None = None) -> str:
+    """Text of the outputs of every cell, or only of grade cells (True) or of the others (False)."""
     nb = nbformat.read(path, as_version=4)
     texts = []
     for cell in nb.cells:
-        if grade_cells_only and not cell.metadata.get("nbgrader", {}).get("grade"):
+        if grade_cells is not None and bool(cell.metadata.get("nbgrader", {}).get("grade")) != grade_cells:
             continue
         for out in cell.get("outputs", []):
             texts.append(str(out.get("text", "")) + str(out.get("evalue", "")))
@@ -178,7 +180,8 @@ def grade_attacked_class(root: Path, sandbox: bool) -> Observed:
         files_changed=sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k)),
         gradebook_marks=sorted(set(marks)), leftover=leftover, connections=postgres.count,
         outputs={s: text_outputs(p) for s, p in graded.items() if p.exists()},
-        grade_cell_outputs={s: text_outputs(p, grade_cells_only=True) for s, p in graded.items() if p.exists()},
+        grade_cell_outputs={s: text_outputs(p, grade_cells=True) for s, p in graded.items() if p.exists()},
+        other_cell_outputs={s: text_outputs(p, grade_cells=False) for s, p in graded.items() if p.exists()},
         pages={s: p.read_text() for s in CLASS for p in (course / "feedback" / s / ASSIGNMENT).glob("*.html")},
         attacked_notebooks=[s for s, p in graded.items()
                             if p.exists() and "attacked_by" in nbformat.read(p, as_version=4).metadata])
@@ -269,9 +272,11 @@ def test_sandboxed_attackers_print_no_reference(sandboxed):
 def test_feedback_never_shows_what_hidden_code_let_a_student_print(unsandboxed):
     """Unsandboxed, a12's function prints, base64-encoded, the inputs the checks give it and the reference
     modules it finds in their frames, inside the grade cell: the graded notebook holds them, the page must not."""
-    payloads = re.findall(r"ATTACK base64 (?:args|frame [\w.]+): ([A-Za-z0-9+/=]{40,})",
-                          unsandboxed.grade_cell_outputs["a12_base64_reference"])
-    assert payloads
+    student = "a12_base64_reference"
+    payloads = [p for p in re.findall(r"ATTACK base64 (?:args|frame [\w.]+): ([A-Za-z0-9+/=]{40,})",
+                                      unsandboxed.grade_cell_outputs[student])
+                if p not in unsandboxed.other_cell_outputs[student]]
+    assert payloads  # printed in grade cells only (the student's own cells may print what they like)
     page = unsandboxed.pages["a12_base64_reference"]
     assert [p for p in payloads if p in page] == []
 
