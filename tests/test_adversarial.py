@@ -188,9 +188,12 @@ def grade_attacked_class(root: Path, sandbox: bool) -> Observed:
 
 
 def point_table() -> tuple[float, float]:
-    """(full marks, honest marks): an attacker leaves the last graded function unfinished."""
+    """(full autograded marks, honest marks): an attacker leaves the last graded function unfinished.
+
+    Written answers (grade cells that are also solution cells) are graded by hand: not counted here."""
     nb = nbformat.read(REPO_ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    cells = sample_class.grade_cells(nb)
+    manual = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")}
+    cells = {g: p for g, p in sample_class.grade_cells(nb).items() if g not in manual}
     lost = sum(cells[g] for g in sample_class.tests_of(sample_class.target_function(nb), nb))
     return sum(cells.values()), sum(cells.values()) - lost
 
