@@ -336,10 +336,13 @@ def test_record_without_autograder_says_hidden_tests_run_at_grading(tmp_path):
 
 @pytest.mark.parametrize("assignment", notebooks.assignments())
 def test_every_grade_cell_with_points_has_a_hidden_region(assignment):
-    """Points never depend only on code that runs in the student's kernel."""
+    """Points never depend only on code that runs in the student's kernel.
+
+    Written answers (grade and solution cells) are scored by hand, not by running code."""
     nb = notebooks.read(notebooks.notebook_path(notebooks.SOURCE, assignment))
     without = [notebooks.nbgrader_meta(c)["grade_id"] for c in notebooks.grade_cells(nb)
-               if notebooks.nbgrader_meta(c).get("points") and verdicts.HIDDEN_REGION not in c.source]
+               if notebooks.nbgrader_meta(c).get("points") and not notebooks.nbgrader_meta(c).get("solution")
+               and verdicts.HIDDEN_REGION not in c.source]
     assert without == []
 
 
