@@ -3,9 +3,8 @@
 The backward mistakes read the cache of the notebook's batchnorm_forward
 (a dict with mode, x_hat, centered, std, gamma), as the reference does.
 """
+from autograder.mistake import Mistake
 from course.checks import batchnorm as visible
-
-from . import Mistake
 
 _FORWARD = '''def batchnorm_forward(x, gamma, beta, bn_param):
     mode = bn_param["mode"]
