@@ -23,6 +23,8 @@ __all__ = [
     "diagnose",
     "likely_cause",
     "hint",
+    "hint_line",
+    "explained",
 ]
 
 # (known wrong value, its cause): a value a typical mistake produces on the check's inputs.
@@ -144,7 +146,17 @@ def hint(kind: str | None, hints: Mapping[str, str] | None = None, actual=None, 
         a = np.asarray(actual, dtype=np.float64)
         e = np.asarray(expected, dtype=np.float64)
         text = text.format(scale=float(np.vdot(a, e) / np.vdot(e, e)))
-    return "\n  " + _("Hint: {hint}").format(hint=text) if text else ""
+    return hint_line(text)
+
+
+def hint_line(text: str) -> str:
+    """The "Hint:" line for a hint ``text`` (an English N_ text is translated; a made one stays)."""
+    return "\n  " + _("Hint: {hint}").format(hint=_(text)) if text else ""
+
+
+def explained(message, text: str) -> AssertionError:
+    """A failed check: ``message`` followed by the hint ``text`` (see :func:`hint_line`)."""
+    return AssertionError(f"{message}{hint_line(text)}")
 
 
 def check_shape(name: str, actual, expected_shape, hints: Mapping[str, str] | None = None) -> None:

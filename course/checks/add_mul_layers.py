@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.gradcheck import check_close, check_gradient, numerical_gradient_array
+from course.gradcheck import check_close, check_gradient, explained, hint_line, numerical_gradient_array
 from course.i18n import N_, _
 
 
@@ -29,9 +29,8 @@ def _pair(name, result):
 def _unchanged(name, arrays, copies):
     for label, arr, old in zip(("x", "y"), arrays, copies):
         if not np.array_equal(arr, old):
-            raise AssertionError(_("{name} changed its input {label} in place.").format(name=name, label=label)
-                                 + "\n  " + _("Hint: {hint}").format(hint=_(
-                                     "return a new array (x + y, x * y) instead of writing into an input.")))
+            raise explained(_("{name} changed its input {label} in place.").format(name=name, label=label),
+                            N_("return a new array (x + y, x * y) instead of writing into an input."))
 
 
 def _random(shape, seed):
@@ -83,9 +82,9 @@ def check_MulLayer_backward(MulLayer):
         raise AssertionError(
             _("shopping graph apple_price * apple_count * tax with two MulLayer objects: gradients "
               "(d apple price, d apple count, d tax) = {got}, expected {expected}.").format(got=got, expected=expected)
-            + "\n  " + _("Hint: {hint}").format(hint=_(
-                "every MulLayer object stores its own inputs (self.x, self.y) in forward; a second "
-                "object, or a forward call on another object, must not change what this one's backward uses.")))
+            + hint_line(N_("every MulLayer object stores its own inputs (self.x, self.y) in forward; a second "
+                           "object, or a forward call on another object, must not change what this one's backward "
+                           "uses.")))
 
 
 # ---------------------------------------------------------------- AddLayer

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.gradcheck import check_close, check_gradient, check_shape, numerical_gradient_array
+from course.gradcheck import check_close, check_gradient, check_shape, explained, numerical_gradient_array
 from course.i18n import N_, _
 
 # Hints for the frequent mistakes; tests/ prove each one is reported.
@@ -34,11 +34,6 @@ HINT_CLOSED_FORM = N_("collect the three paths: with g = gamma * dout, "
 HINT_DGAMMA_DOUT = N_("dgamma is the sum over the batch of dout * x_hat: weight x_hat by the upstream gradient")
 
 EPS = 1e-5
-
-
-def _hinted(message, text) -> AssertionError:
-    """``message`` followed by the hint ``text`` (an N_ constant), in the course's language."""
-    return AssertionError(f"{message}\n  " + _("Hint: {hint}").format(hint=_(text)))
 
 
 def _batch(seed, N=6, D=4):
@@ -73,11 +68,11 @@ def check_batchnorm_forward(batchnorm_forward) -> None:
     out, _cache = _forward(batchnorm_forward, x, ones, zeros, {"mode": "train"})
     means, stds = out.mean(axis=0), out.std(axis=0)
     if not np.allclose(means, 0.0, atol=1e-6):
-        raise _hinted(_("with gamma = 1 and beta = 0 each feature of the output should have mean 0, "
+        raise explained(_("with gamma = 1 and beta = 0 each feature of the output should have mean 0, "
                         "yours have means {means}.").format(means=means), HINT_AXIS_FORWARD)
     if not np.allclose(stds, 1.0, atol=1e-4):
         hint = HINT_DDOF if np.allclose(stds, np.sqrt((N - 1) / N), atol=1e-4) else HINT_AXIS_FORWARD
-        raise _hinted(_("with gamma = 1 and beta = 0 each feature of the output should have "
+        raise explained(_("with gamma = 1 and beta = 0 each feature of the output should have "
                         "standard deviation 1 (computed with ddof=0), yours have {stds}.").format(stds=stds), hint)
 
     # A hand-checkable case: the column [1, 2, 3] has mean 2 and variance 2/3.
@@ -100,7 +95,7 @@ def check_batchnorm_forward(batchnorm_forward) -> None:
     _forward(batchnorm_forward, second, ones, zeros, bn_param)
     for key, stat in (("running_mean", np.mean), ("running_var", np.var)):
         if key not in bn_param:
-            raise _hinted(_("bn_param has no {key!r} after a training step.").format(key=key), HINT_RUNNING_MISSING)
+            raise explained(_("bn_param has no {key!r} after a training step.").format(key=key), HINT_RUNNING_MISSING)
         expected = 0.7 * (0.3 * stat(x, axis=0)) + 0.3 * stat(second, axis=0)
         try:
             check_close(_("bn_param[{key!r}] after two training steps with momentum 0.7").format(key=key),
@@ -111,9 +106,9 @@ def check_batchnorm_forward(batchnorm_forward) -> None:
             swapped = 0.3 * (0.7 * stat(x, axis=0)) + 0.7 * stat(second, axis=0)
             with_ddof = 0.7 * (0.3 * np.var(x, axis=0, ddof=1)) + 0.3 * np.var(second, axis=0, ddof=1)
             if value.shape == swapped.shape and np.allclose(value, swapped):
-                raise _hinted(err, HINT_MOMENTUM) from None
+                raise explained(err, HINT_MOMENTUM) from None
             if key == "running_var" and value.shape == with_ddof.shape and np.allclose(value, with_ddof):
-                raise _hinted(err, HINT_DDOF) from None
+                raise explained(err, HINT_DDOF) from None
             raise
 
     # Test mode with running statistics of mean 0 and variance 1: out = gamma * x + beta,
@@ -127,7 +122,7 @@ def check_batchnorm_forward(batchnorm_forward) -> None:
                 rows=rows),
                         out, gamma * batch + beta, 1e-7)
         except AssertionError as err:
-            raise _hinted(err, HINT_TEST_MODE) from None
+            raise explained(err, HINT_TEST_MODE) from None
         if not (np.array_equal(bn_param["running_mean"], np.zeros(D))
                 and np.array_equal(bn_param["running_var"], np.full(D, 1.0 - EPS))):
             raise AssertionError(_("batchnorm_forward changed the running statistics in test mode; "
@@ -144,12 +139,12 @@ def _report_dx(name, dx, dx_num, x, threshold, otherwise=None):
         centered = x - x.mean(axis=0)
         scale = np.abs(dx).sum(axis=0) + 1e-12
         if np.any(np.abs(dx.sum(axis=0)) > 1e-4 * scale):
-            raise _hinted(err, HINT_MEAN_PATH) from None
+            raise explained(err, HINT_MEAN_PATH) from None
         size = np.linalg.norm(dx, axis=0) * np.linalg.norm(centered, axis=0) + 1e-12
         if np.any(np.abs((dx * centered).sum(axis=0)) > 1e-4 * size):
-            raise _hinted(err, HINT_VARIANCE_PATH) from None
+            raise explained(err, HINT_VARIANCE_PATH) from None
         if otherwise:
-            raise _hinted(err, otherwise) from None
+            raise explained(err, otherwise) from None
         raise
 
 
@@ -181,7 +176,7 @@ def _check_backward(name, backward, batchnorm_forward, dx_hint=None):
     except AssertionError as err:
         x_hat = run(x, np.ones(D), np.zeros(D))
         if np.allclose(np.asarray(dgamma, dtype=float), x_hat.sum(axis=0), atol=1e-8):
-            raise _hinted(err, HINT_DGAMMA_DOUT) from None
+            raise explained(err, HINT_DGAMMA_DOUT) from None
         raise
     dx_num = numerical_gradient_array(lambda x_: run(x_, gamma, beta), x.copy(), dout)
     _report_dx(_("{name}'s {part}").format(name=name, part="dx"), dx, dx_num, x, 1e-6, otherwise=dx_hint)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from course.checks.common import report_all
-from course.gradcheck import check_close, check_gradient, likely_cause, numerical_gradient
+from course.gradcheck import check_close, check_gradient, hint_line, likely_cause, numerical_gradient
 from course.i18n import N_, _
 
 CACHE_LAYOUT = ("x", "w1", "w2", "w3", "y", "z", "e", "target")
@@ -26,7 +26,7 @@ def _matches(actual, candidate, rtol=1e-6) -> bool:
 def _explain(actual, suspects) -> str:
     """The hint of the first known wrong formula that ``actual`` reproduces, else ''."""
     cause = likely_cause(actual, suspects)
-    return "\n  " + _("Hint: {hint}").format(hint=cause) if cause else ""
+    return hint_line(cause)
 
 
 # ---------------------------------------------------------------- numerical_derivative
@@ -74,7 +74,7 @@ def check_numerical_derivative(numerical_derivative):
         got = numerical_derivative(lambda v: v ** 3 - 2 * v, xs)
     except (TypeError, ValueError) as err:
         raise AssertionError(_("numerical_derivative failed on an array of points: {error}").format(error=err)
-                             + "\n  " + _("Hint: {hint}").format(hint=_(array_hint))) from err
+                             + hint_line(array_hint)) from err
     if not np.array_equal(xs, before):
         raise AssertionError(_("numerical_derivative changed the array x passed in: compute x + h and x - h "
                                "as new values instead of modifying x in place."))
@@ -117,15 +117,13 @@ def check_chain_forward(chain_forward):
     if not isinstance(cache, tuple) or len(cache) != len(CACHE_LAYOUT):
         raise AssertionError(
             _("the cache must be the tuple {layout} of 8 values; got {cache!r}.").format(layout=CACHE_LAYOUT,
-                                                                                         cache=cache) + "\n  "
-            + _("Hint: {hint}").format(hint=_("chain_backward unpacks exactly this tuple, so keep every value in "
-                                             "that order.")))
+                                                                                         cache=cache)
+            + hint_line(N_("chain_backward unpacks exactly this tuple, so keep every value in that order.")))
     for key, got, want in zip(CACHE_LAYOUT, cache, expected_cache):
         if not _matches(got, want, rtol=1e-12):
             raise AssertionError(
                 _("cache entry {key!r} is {got!r}, expected {want:.10g}.").format(key=key, got=got, want=want)
-                + "\n  " + _("Hint: {hint}").format(
-                    hint=_("the cache is the tuple {layout}, in that order.").format(layout=CACHE_LAYOUT)))
+                + hint_line(_("the cache is the tuple {layout}, in that order.").format(layout=CACHE_LAYOUT)))
 
 
 def check_chain_backward(chain_backward):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.gradcheck import check_close, check_gradient, check_shape, numerical_gradient, numerical_gradient_array
+from course.gradcheck import (check_close, check_gradient, check_shape, explained, numerical_gradient,
+                              numerical_gradient_array)
 from course.i18n import N_, _
 
 # Hints for the frequent mistakes; tests/ prove each one is reported.
@@ -42,11 +43,6 @@ def mean_ratio_tolerance(p: float, size: int) -> float:
     return 5.0 * float(np.sqrt(p / (1 - p) / size))
 
 
-def _hinted(message, hint: str) -> AssertionError:
-    """``message`` followed by ``hint`` (already in the course's language)."""
-    return AssertionError(f"{message}\n  " + _("Hint: {hint}").format(hint=hint))
-
-
 def _dropout(dropout_forward, x, param):
     x_before = x.copy()
     result = dropout_forward(x, dict(param))
@@ -68,7 +64,7 @@ def check_dropout_forward(dropout_forward) -> None:
         if not np.array_equal(test, x):
             ratio = float(test.mean() / x.mean())
             hint = HINT_TEST_SCALE if abs(ratio - 1.0) > 1e-6 else N_("return x itself in test mode.")
-            raise _hinted(_("in test mode dropout_forward (p = {p}) must return x unchanged; "
+            raise explained(_("in test mode dropout_forward (p = {p}) must return x unchanged; "
                             "mean(out) / mean(x) = {ratio:.4f}.").format(p=p, ratio=ratio), _(hint))
 
         out, _cache = _dropout(dropout_forward, x, {"mode": "train", "p": p, "seed": 1})
@@ -76,13 +72,13 @@ def check_dropout_forward(dropout_forward) -> None:
         if abs(dropped - p) > 0.01:
             hint = _(HINT_KEEP_PROB) if abs(dropped - (1 - p)) < 0.01 else _(
                 "drop each unit with probability p = {p}.").format(p=p)
-            raise _hinted(_("with p = {p} dropout_forward zeroed {dropped:.3f} of the units, "
+            raise explained(_("with p = {p} dropout_forward zeroed {dropped:.3f} of the units, "
                             "expected about {p}.").format(p=p, dropped=dropped), hint)
         ratio = float(out.mean() / x.mean())
         if abs(ratio - 1.0) > mean_ratio_tolerance(p, x.size):
             hint = _(HINT_NO_SCALE) if abs(ratio - (1 - p)) < 0.01 else _(HINT_NO_SCALE) + _(
                 "; the mean is off by {ratio:.3f}x").format(ratio=ratio)
-            raise _hinted(_("with p = {p} the mean of the output should stay the mean of the input in "
+            raise explained(_("with p = {p} the mean of the output should stay the mean of the input in "
                             "expectation; mean(out) / mean(x) = {ratio:.3f}.").format(p=p, ratio=ratio), hint)
         kept = out != 0
         check_close(_("the units dropout_forward kept (p = {p})").format(p=p), out[kept], x[kept] / (1 - p), 1e-12,
@@ -90,10 +86,10 @@ def check_dropout_forward(dropout_forward) -> None:
 
         again, _cache = _dropout(dropout_forward, x, {"mode": "train", "p": p, "seed": 1})
         if not np.array_equal(again, out):
-            raise _hinted(_("two calls with the same seed dropped different units."), _(HINT_SEED))
+            raise explained(_("two calls with the same seed dropped different units."), _(HINT_SEED))
         other, _cache = _dropout(dropout_forward, x, {"mode": "train", "p": p, "seed": 2})
         if np.array_equal(other, out):
-            raise _hinted(_("seeds 1 and 2 dropped the same units."), _(HINT_SEED))
+            raise explained(_("seeds 1 and 2 dropped the same units."), _(HINT_SEED))
 
     out, _cache = _dropout(dropout_forward, x[:3], {"mode": "train", "p": 0.0})
     check_close(_("dropout_forward with p = 0 (nothing dropped)"), out, x[:3], 1e-12)
@@ -113,7 +109,7 @@ def check_dropout_backward(dropout_backward, dropout_forward) -> None:
         try:
             check_gradient(_("dropout_backward's dx (p = {p})").format(p=p), dx, dx_num, 1e-7)
         except AssertionError as err:
-            raise _hinted(err, _(HINT_BACKWARD_MASK)) from None
+            raise explained(err, _(HINT_BACKWARD_MASK)) from None
     _out, cache = dropout_forward(x, {"mode": "test", "p": 0.3})
     check_close(_("dropout_backward in test mode (the identity)"), dropout_backward(dout, cache), dout, 1e-12)
 
@@ -156,7 +152,7 @@ def check_FullyConnectedNet_api(FullyConnectedNet) -> None:
                 raise AssertionError(_("with 2 hidden layers self.bn_params should hold 2 dicts, "
                                        "yours holds {count}.").format(count=len(model.bn_params)))
             if model.bn_params[0] is model.bn_params[1]:
-                raise _hinted(_("self.bn_params holds the same dict twice."), _(HINT_BN_PARAMS))
+                raise explained(_("self.bn_params holds the same dict twice."), _(HINT_BN_PARAMS))
 
     big = FullyConnectedNet([200], input_dim=300, num_classes=10, weight_scale=0.05, seed=1)
     std = float(big.params["W1"].std())
@@ -184,18 +180,18 @@ def check_FullyConnectedNet_api(FullyConnectedNet) -> None:
         check_close(_("loss(X) of a net with dropout (test mode: dropout is the identity)"), dropped.loss(X),
                     scores, 1e-10)
     except AssertionError as err:
-        raise _hinted(err, _(HINT_TEST_MODE_NET)) from None
+        raise explained(err, _(HINT_TEST_MODE_NET)) from None
 
     bn = FullyConnectedNet([6, 5], input_dim=8, num_classes=3, weight_scale=0.3, seed=5,
                            normalization="batchnorm")
     bn.loss(X, y)
     if any(p.get("mode") != "train" for p in bn.bn_params):
-        raise _hinted(_("after loss(X, y) every bn_param should be in mode 'train'."), _(HINT_TEST_MODE_NET))
+        raise explained(_("after loss(X, y) every bn_param should be in mode 'train'."), _(HINT_TEST_MODE_NET))
     full = bn.loss(X)
     try:
         check_close(_("with batchnorm, test-mode scores of the first image alone"), bn.loss(X[:1]), full[:1], 1e-10)
     except AssertionError as err:
-        raise _hinted(f"{err}\n  " + _("In test mode an image's scores must not depend on the rest of the batch."),
+        raise explained(f"{err}\n  " + _("In test mode an image's scores must not depend on the rest of the batch."),
                       _(HINT_TEST_MODE_NET)) from None
 
     result = plain.loss(X, y)
@@ -246,7 +242,7 @@ def check_FullyConnectedNet_gradients(FullyConnectedNet) -> None:
     try:
         check_close("loss(reg = 0.4) - loss(reg = 0)", with_reg.loss(X, y)[0] - without.loss(X, y)[0], penalty, 1e-8)
     except AssertionError as err:
-        raise _hinted(err, _(HINT_REG_LOSS)) from None
+        raise explained(err, _(HINT_REG_LOSS)) from None
 
     for normalization, dropout, reg in GRADIENT_CASES:
         model = FullyConnectedNet(hidden, input_dim=D, num_classes=C, dropout=dropout, normalization=normalization,
@@ -265,7 +261,7 @@ def check_FullyConnectedNet_gradients(FullyConnectedNet) -> None:
                 missing_reg = name.startswith("W") and reg > 0 and np.allclose(
                     np.asarray(grads[name]) + reg * model.params[name], numeric, rtol=1e-5, atol=1e-8)
                 if missing_reg:
-                    raise _hinted(err, _(HINT_REG_GRAD)) from None
+                    raise explained(err, _(HINT_REG_GRAD)) from None
                 raise
 
 

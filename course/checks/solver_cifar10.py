@@ -13,7 +13,7 @@ import os
 
 import numpy as np
 
-from course.gradcheck import check_close
+from course.gradcheck import check_close, explained
 from course.i18n import N_, _
 
 W0 = np.array([0.5, -1.2, 2.0, 0.0])
@@ -104,7 +104,7 @@ def _call(name, rule, w, dw, *config):
             name=name, kind=type(result).__name__))
     next_w, new_config = result
     if not np.array_equal(w_in, w) or not np.array_equal(dw_in, dw):
-        raise _hinted(_("{name} changed its input w or dw in place.").format(name=name), _(IN_PLACE_HINT))
+        raise explained(_("{name} changed its input w or dw in place.").format(name=name), _(IN_PLACE_HINT))
     if not isinstance(new_config, dict):
         raise AssertionError(_("{name} must return its config dict as the second value; got {kind}.").format(
             name=name, kind=type(new_config).__name__))
@@ -143,11 +143,6 @@ STATE_HINTS = {
 MISSING_STATE_HINTS = {"velocity": VELOCITY_HINT, "cache": CACHE_HINT, "t": ADAM_T_HINT}
 
 
-def _hinted(message: str, hint: str) -> AssertionError:
-    """``message`` followed by ``hint`` (already in the course's language)."""
-    return AssertionError(f"{message}\n  " + _("Hint: {hint}").format(hint=hint))
-
-
 def _missing_state_hint(key: str) -> str:
     if key in MISSING_STATE_HINTS:
         return _(MISSING_STATE_HINTS[key])
@@ -158,10 +153,10 @@ def _check_state(name, step, new_config, expected_state):
     for key, expected in expected_state.items():
         label = _("{name}: config[{key!r}] after step {step}").format(name=name, key=key, step=step)
         if key not in new_config or new_config[key] is None:
-            raise _hinted(_("{label} is missing.").format(label=label), _missing_state_hint(key))
+            raise explained(_("{label} is missing.").format(label=label), _missing_state_hint(key))
         if key == "t":
             if new_config["t"] != expected:
-                raise _hinted(_("{label} is {got!r}, expected {expected}.").format(
+                raise explained(_("{label} is {got!r}, expected {expected}.").format(
                     label=label, got=new_config["t"], expected=expected), _(ADAM_T_HINT))
             continue
         check_close(label, new_config[key], expected, THRESHOLD, hints=STATE_HINTS.get(key))
@@ -176,7 +171,7 @@ def _check_defaults(name, rule):
                                                                          got=config.get(key, _("nothing"))))
     for key in STATE_KEYS[name]:
         if key not in config:
-            raise _hinted(_("{name}(w, dw) with no config must store its state in config[{key!r}].").format(
+            raise explained(_("{name}(w, dw) with no config must store its state in config[{key!r}].").format(
                 name=name, key=key), _missing_state_hint(key))
     check_close(_("{name}(w, dw) with the default hyperparameters: next_w - w").format(name=name), next_w - W0,
                 np.array(DEFAULT_STEP[name]) - W0, THRESHOLD, hints=STEP_HINTS[name])
