@@ -20,6 +20,8 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
+from course.i18n import _
+
 REFERENCE_PACKAGE = "autograder.assignments"
 
 
@@ -85,17 +87,18 @@ def _from_reference(assignment: str, names):
     module = reference_module(assignment)
     missing = [name for name in names if not hasattr(module, name)]
     if missing:
-        raise NameError(f"the reference of {assignment} defines no {', '.join(missing)}.")
+        raise NameError(_("the reference of {assignment} defines no {names}.").format(assignment=assignment,
+                                                                                       names=", ".join(missing)))
     return {name: getattr(module, name) for name in names}
 
 
 def _from_notebook(path: Path, names):
     if not path.exists():
         raise FileNotFoundError(
-            f"{path} not found. course.previous.load reads your earlier notebook; "
-            "keep the assignment folders side by side as they were released.")
+            _("{path} not found. course.previous.load reads your earlier notebook; "
+              "keep the assignment folders side by side as they were released.").format(path=path))
     if path.resolve() in _loading:
-        raise RuntimeError(f"{path.name} loads itself through course.previous.load.")
+        raise RuntimeError(_("{name} loads itself through course.previous.load.").format(name=path.name))
     nb = nbformat.read(path, as_version=4)
     namespace = {"np": np, "__name__": f"previous_{path.stem}"}
     _loading.append(path.resolve())
@@ -124,7 +127,8 @@ def _run_cells(path: Path, nb, namespace: dict, names):
             tree = ast.parse(cell.source)
         except SyntaxError as err:
             if any(name in cell.source for name in wanted - found):
-                raise SyntaxError(f"a solution cell of {path.name} does not parse: {err}") from err
+                raise SyntaxError(_("a solution cell of {name} does not parse: {error}").format(
+                    name=path.name, error=err)) from err
             continue
         defined = _defined_names(tree)
         # Every solution cell up to the last wanted one runs, in order: the
@@ -135,7 +139,8 @@ def _run_cells(path: Path, nb, namespace: dict, names):
             break
     missing = wanted - found
     if missing:
-        raise NameError(f"{path.name} defines no {', '.join(sorted(missing))} in its solution cells.")
+        raise NameError(_("{name} defines no {names} in its solution cells.").format(
+            name=path.name, names=", ".join(sorted(missing))))
     return {name: namespace[name] for name in names}
 
 

@@ -34,6 +34,8 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from course.i18n import _
+
 __all__ = ["Solver", "load_checkpoint", "evaluate_accuracy", "save_model", "load_model"]
 
 
@@ -86,7 +88,7 @@ class Solver:
         self.X_val = np.asarray(data["X_val"], dtype=dtype)
         self.y_val = np.asarray(data["y_val"])
         if len(self.X_train) != len(self.y_train) or len(self.X_val) != len(self.y_val):
-            raise ValueError("X_train/y_train and X_val/y_val must have the same number of examples.")
+            raise ValueError(_("X_train/y_train and X_val/y_val must have the same number of examples."))
 
         self.update_rule = _resolve_rule(update_rule, rules)
         self.optim_config = dict(optim_config or {})
@@ -101,7 +103,7 @@ class Solver:
         self.verbose = bool(verbose)
         self.seed = seed
         if self.batch_size < 1 or self.num_epochs < 0:
-            raise ValueError("batch_size must be >= 1 and num_epochs >= 0.")
+            raise ValueError(_("batch_size must be >= 1 and num_epochs >= 0."))
         self._reset()
 
     def _reset(self):
@@ -141,7 +143,7 @@ class Solver:
         per_epoch = max(n // self.batch_size, 1)
         bar = _progress_bar(per_epoch * self.num_epochs, self.verbose)
         try:
-            for _ in range(self.num_epochs):
+            for _epoch in range(self.num_epochs):
                 start = time.perf_counter()
                 order = self.rng.permutation(n)
                 for it in range(per_epoch):
@@ -153,7 +155,8 @@ class Solver:
                         if it % 10 == 0:  # updating the text every step would cost time
                             bar.set_postfix(epoch=self.epoch + 1, loss=f"{loss:.3f}", refresh=False)
                         if self.print_every and len(self.loss_history) % self.print_every == 0:
-                            bar.write(f"(iteration {len(self.loss_history)}) loss {loss:.4f}")
+                            bar.write(_("(iteration {iteration}) loss {loss:.4f}").format(
+                                iteration=len(self.loss_history), loss=loss))
                 self._end_epoch(bar, time.perf_counter() - start)
         finally:
             if bar is not None:
@@ -177,8 +180,10 @@ class Solver:
             bn_params = getattr(self.model, "bn_params", None)
             self._best_bn_params = copy.deepcopy(bn_params) if bn_params else None
         if bar is not None:
-            bar.write(f"(epoch {self.epoch}/{self.num_epochs}) train acc {train_acc:.3f}; "
-                      f"val acc {val_acc:.3f}; loss {self.loss_history[-1]:.4f}; {seconds:.1f} s")
+            bar.write(_("(epoch {epoch}/{epochs}) train acc {train_acc:.3f}; val acc {val_acc:.3f}; "
+                        "loss {loss:.4f}; {seconds:.1f} s").format(
+                epoch=self.epoch, epochs=self.num_epochs, train_acc=train_acc, val_acc=val_acc,
+                loss=self.loss_history[-1], seconds=seconds))
         if self.checkpoint_name:
             self._save_checkpoint()
 
@@ -208,7 +213,7 @@ class Solver:
         }
         filename = f"{self.checkpoint_name}_epoch_{self.epoch}.pkl"
         if self.verbose:
-            print(f"Saving checkpoint to {filename}", file=sys.stderr)
+            print(_("Saving checkpoint to {filename}").format(filename=filename), file=sys.stderr)
         with open(filename, "wb") as f:
             pickle.dump(checkpoint, f)
 
@@ -217,7 +222,8 @@ def evaluate_accuracy(model, X, y, batch_size: int = 500) -> float:
     """Fraction of the examples ``X`` that ``model`` (test mode) classifies as ``y``."""
     y = np.asarray(y)
     if len(X) == 0 or len(X) != len(y):
-        raise ValueError(f"need as many labels as examples (at least one): got {len(X)} and {len(y)}.")
+        raise ValueError(_("need as many labels as examples (at least one): got {examples} and {labels}.").format(
+            examples=len(X), labels=len(y)))
     correct = 0
     for start in range(0, len(X), batch_size):
         scores = model.loss(X[start:start + batch_size])
@@ -242,12 +248,12 @@ def _resolve_rule(update_rule, rules):
         return update_rule
     if isinstance(update_rule, str):
         if not rules or update_rule not in rules:
-            known = ", ".join(sorted(rules or {})) or "none given"
-            raise ValueError(f"Unknown update_rule {update_rule!r}: pass the function itself, "
-                             f"or rules={{name: function}} (known: {known}).")
+            known = ", ".join(sorted(rules or {})) or _("none given")
+            raise ValueError(_("Unknown update_rule {rule!r}: pass the function itself, "
+                               "or rules={{name: function}} (known: {known}).").format(rule=update_rule, known=known))
         return rules[update_rule]
-    raise ValueError("update_rule must be a function (w, dw, config) -> (next_w, config) "
-                     "or the name of one in `rules`.")
+    raise ValueError(_("update_rule must be a function (w, dw, config) -> (next_w, config) "
+                       "or the name of one in `rules`."))
 
 
 def _progress_bar(total, verbose):
