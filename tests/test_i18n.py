@@ -262,18 +262,25 @@ def test_chinese_plot_labels_have_glyphs(monkeypatch):
 
 # --- running and grading the Chinese edition ---------------------------------------
 
+@pytest.fixture(scope="module")
+def chinese_source(tmp_path_factory):
+    """source/ in Chinese: every assignment side by side (later notebooks load earlier ones)."""
+    root = tmp_path_factory.mktemp("source_zh_CN")
+    for a in ASSIGNMENTS:
+        write_edition(SOURCE / a, root / a, a, LANG)
+    return root
+
+
 @slow
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_chinese_instructor_notebook_passes_nbval(assignment, tmp_path):
+def test_chinese_instructor_notebook_passes_nbval(assignment, chinese_source):
     """The instructor notebook built from source/ and the catalogs runs like the English one."""
-    folder = tmp_path / assignment
-    write_edition(SOURCE / assignment, folder, assignment, LANG)
-    nb = read(notebook_path(tmp_path, assignment))
+    nb = read(notebook_path(chinese_source, assignment))
     assert nb == translate(read(notebook_path(SOURCE, assignment)), assignment, LANG)
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-                          "--nbval-lax", "--nbval-current-env", "--rootdir", str(tmp_path),
-                          str(notebook_path(tmp_path, assignment))],
-                         cwd=tmp_path, capture_output=True, text=True)
+                          "--nbval-lax", "--nbval-current-env", "--rootdir", str(chinese_source),
+                          str(notebook_path(chinese_source, assignment))],
+                         cwd=chinese_source, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
 
 
