@@ -13,6 +13,7 @@ import os
 
 import numpy as np
 
+from course.checks.common import call_student, unpack
 from course.gradcheck import check_close, explained
 from course.i18n import N_, _
 
@@ -95,16 +96,12 @@ STEPS = {
 
 
 def _call(name, rule, w, dw, *config):
-    """Call the rule on copies, check the return value and that w and dw are untouched."""
-    w_in, dw_in = w.copy(), dw.copy()
+    """Call the rule on copies, check the return value and that w and dw are untouched
+    (the rule may update the state arrays of its own config in place)."""
     with np.errstate(all="ignore"):  # a division by zero is reported below, not as a warning
-        result = rule(w_in, dw_in, *config)
-    if not (isinstance(result, tuple) and len(result) == 2):
-        raise AssertionError(_("{name} must return the pair (next_w, config); got {kind}.").format(
-            name=name, kind=type(result).__name__))
-    next_w, new_config = result
-    if not np.array_equal(w_in, w) or not np.array_equal(dw_in, dw):
-        raise explained(_("{name} changed its input w or dw in place.").format(name=name), _(IN_PLACE_HINT))
+        result = call_student(name, lambda w, dw: rule(w, dw, *config), w.copy(), dw.copy(),
+                              hints={"modified_input": IN_PLACE_HINT})
+    next_w, new_config = unpack(name, result, 2, "(next_w, config)")
     if not isinstance(new_config, dict):
         raise AssertionError(_("{name} must return its config dict as the second value; got {kind}.").format(
             name=name, kind=type(new_config).__name__))
