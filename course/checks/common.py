@@ -13,6 +13,7 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 
 from course.gradcheck import hint
+from course.i18n import _
 
 
 def _arrays(value):
@@ -31,7 +32,7 @@ def _parameter_name(fn, index: int) -> str:
     try:
         return list(inspect.signature(fn).parameters)[index]
     except (TypeError, ValueError, IndexError):
-        return f"number {index + 1}"
+        return _("number {index}").format(index=index + 1)
 
 
 def call_student(name: str, fn, *args, hints: Mapping[str, str] | None = None):
@@ -44,19 +45,24 @@ def call_student(name: str, fn, *args, hints: Mapping[str, str] | None = None):
     try:
         result = fn(*args)
     except (ValueError, IndexError, TypeError) as err:
-        raise AssertionError(f"{name} raised {type(err).__name__}: {err}" + hint("raised", hints)) from err
+        raise AssertionError(_("{name} raised {error}: {message}").format(name=name, error=type(err).__name__,
+                                                                           message=err)
+                             + hint("raised", hints)) from err
     for index, pairs in enumerate(before):
         if any(not np.array_equal(now, then, equal_nan=True) for now, then in pairs):
-            raise AssertionError(f"{name} changed its input {_parameter_name(fn, index)} in place."
-                                 + hint("modified_input", hints))
+            raise AssertionError(_("{name} changed its input {label} in place.").format(
+                name=name, label=_parameter_name(fn, index)) + hint("modified_input", hints))
     return result
 
 
 def unpack(name: str, result, count: int, what: str):
     """``result`` if it is a tuple of ``count`` values, else a failed check naming ``what``."""
     if not isinstance(result, tuple) or len(result) != count:
-        raise AssertionError(f"{name} must return the tuple {what}, got {type(result).__name__}"
-                             + (f" of length {len(result)}" if isinstance(result, tuple) else "") + ".")
+        if isinstance(result, tuple):
+            raise AssertionError(_("{name} must return the tuple {what}, got a tuple of length {length}.").format(
+                name=name, what=what, length=len(result)))
+        raise AssertionError(_("{name} must return the tuple {what}, got {kind}.").format(
+            name=name, what=what, kind=type(result).__name__))
     return result
 
 
