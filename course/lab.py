@@ -48,6 +48,10 @@ def write_student_config(config_dir: Path, exchange: Path | None, course_id: str
         json.dumps({"disabledExtensions": {name: True for name in disabled}}, indent=1))
     (config_dir / "jupyter_server_config.json").write_text(
         json.dumps({"ServerApp": {"jpserver_extensions": {name: False for name in off}}}, indent=1))
+    # Progress-bar widgets are saved with the notebook, so a reopened notebook still shows them.
+    widgets = config_dir / "lab" / "user-settings" / "@jupyter-widgets" / "jupyterlab-manager"
+    widgets.mkdir(parents=True, exist_ok=True)
+    (widgets / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
     lines = [f"c.CourseDirectory.course_id = {course_id!r}"]
     if exchange:
         lines.append(f"c.Exchange.root = {str(exchange)!r}")

@@ -181,6 +181,8 @@ def test_student_lab_config_matches_the_course(tmp_path):
     assert server["ServerApp"]["jpserver_extensions"] == {"nbgrader.server_extensions.formgrader": False,
                                                           "nbgrader.server_extensions.course_list": False}
     assert str(tmp_path / "ex") in (tmp_path / "exchange" / "nbgrader_config.py").read_text()
+    widgets = tmp_path / "exchange" / "lab" / "user-settings" / "@jupyter-widgets" / "jupyterlab-manager"
+    assert json.loads((widgets / "plugin.jupyterlab-settings").read_text()) == {"saveState": True}
 
 
 def test_student_work_folder_is_a_copy_that_is_never_overwritten(tmp_path):
