@@ -26,7 +26,7 @@ LAB_ARGS ?=
 # Root (containers, CI) may run Jupyter only when it says so.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: env browser-env demo test test-browser lab lab-instructor release bundle bench clean
+.PHONY: env browser-env demo test test-browser lint lab lab-instructor release bundle bench clean
 env: $(STAMP)
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml .ci/system-packages.sh
@@ -41,6 +41,9 @@ demo: env
 
 test: env
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
+
+lint: env
+	$(VENV)/bin/ruff check .
 
 # The student's Lab: work/ (a copy of release/ outside git), student extensions only.
 lab: env
