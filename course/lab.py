@@ -39,7 +39,7 @@ def copy_notebooks(notebooks: Path, work: Path) -> list[str]:
     return copied
 
 
-def write_student_config(config_dir: Path, exchange: Path | None, course_id: str = COURSE_ID) -> None:
+def write_student_config(config_dir: Path, work: Path, exchange: Path | None, course_id: str = COURSE_ID) -> None:
     """A Jupyter config folder with the student's extensions only (nbgrader's documented switches)."""
     disabled = INSTRUCTOR_LAB_PLUGINS + ([] if exchange else [EXCHANGE_LAB_PLUGIN])
     off = INSTRUCTOR_SERVER_EXTENSIONS + ([] if exchange else [EXCHANGE_SERVER_EXTENSION])
@@ -48,13 +48,20 @@ def write_student_config(config_dir: Path, exchange: Path | None, course_id: str
         json.dumps({"disabledExtensions": {name: True for name in disabled}}, indent=1))
     (config_dir / "jupyter_server_config.json").write_text(
         json.dumps({"ServerApp": {"jpserver_extensions": {name: False for name in off}}}, indent=1))
-    # Progress-bar widgets are saved with the notebook, so a reopened notebook still shows them.
-    widgets = config_dir / "lab" / "user-settings" / "@jupyter-widgets" / "jupyterlab-manager"
-    widgets.mkdir(parents=True, exist_ok=True)
-    (widgets / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
+    settings = config_dir / "lab" / "user-settings"
+    # Progress-bar widgets are saved with the notebook, so a reopened notebook still shows them;
+    # a notebook starts its kernel without asking; no news fetched (a course may run offline).
+    for plugin, values in {"@jupyter-widgets/jupyterlab-manager/plugin": {"saveState": True},
+                           "@jupyterlab/notebook-extension/tracker": {"autoStartDefaultKernel": True},
+                           "@jupyterlab/apputils-extension/notification": {"fetchNews": "false",
+                                                                           "checkForUpdates": False}}.items():
+        target = settings / f"{plugin}.jupyterlab-settings"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(values))
     lines = [f"c.CourseDirectory.course_id = {course_id!r}"]
     if exchange:
-        lines.append(f"c.Exchange.root = {str(exchange)!r}")
+        # Fetched assignments land in the working folder, where Lab shows them.
+        lines += [f"c.Exchange.root = {str(exchange)!r}", f"c.Exchange.assignment_dir = {str(work)!r}"]
     (config_dir / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n" + "\n".join(lines) + "\n")
 
 
@@ -96,11 +103,12 @@ def main(argv: list[str] | None = None) -> int:
         copy_notebooks(args.notebooks, work)
     work.mkdir(parents=True, exist_ok=True)
     config_dir = work / ".jupyter"
-    write_student_config(config_dir, exchange)
+    write_student_config(config_dir, work, exchange)
     command = lab_command(work, lab_args)
     if args.dry_run:
         print(" ".join(command))
         return 0
+    os.chdir(work)  # nbgrader's server extensions work relative to the current folder
     return os.execvpe(command[0], command, lab_env(config_dir))
 
 

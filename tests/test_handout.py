@@ -170,11 +170,11 @@ def test_student_lab_config_matches_the_course(tmp_path):
     from course import lab
 
     assert lab.COURSE_ID == Course.open(REPO_ROOT).course_id
-    lab.write_student_config(tmp_path / "no-exchange", None)
+    lab.write_student_config(tmp_path / "no-exchange", tmp_path / "work", None)
     page = json.loads((tmp_path / "no-exchange" / "labconfig" / "page_config.json").read_text())
     assert set(page["disabledExtensions"]) == {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
                                                "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:assignment-list"}
-    lab.write_student_config(tmp_path / "exchange", tmp_path / "ex")
+    lab.write_student_config(tmp_path / "exchange", tmp_path / "work", tmp_path / "ex")
     page = json.loads((tmp_path / "exchange" / "labconfig" / "page_config.json").read_text())
     assert "@jupyter/nbgrader:assignment-list" not in page["disabledExtensions"]
     server = json.loads((tmp_path / "exchange" / "jupyter_server_config.json").read_text())

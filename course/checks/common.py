@@ -114,7 +114,8 @@ def visible_check(check):
         except NotImplementedError as err:
             if _running > 1:
                 raise
-            raise NotWrittenYet(_not_written_message(err, subject)).with_traceback(_student_frames(err.__traceback__)) from None
+            stub = NotWrittenYet(_not_written_message(err, subject))
+            raise stub.with_traceback(_student_frames(err.__traceback__)) from None
         except AssertionError as err:
             if _running > 1:
                 raise
