@@ -10,7 +10,10 @@ module globals and are not thread-safe. The process:
    the copy (see :mod:`autograder.gradebook_sync` for why a copy), with
    :class:`~autograder.preprocessors.ResilientExecute` and
    :class:`~autograder.preprocessors.CapOutput`, and missing test cells restored;
-4. writes a JSON result (outcome, notes, scores) for the coordinator.
+4. judges the hidden checks outside the kernel: the plans go into a private
+   record folder before the kernel starts, and
+   :class:`~autograder.verdicts.JudgeHiddenChecks` judges what it recorded;
+5. writes a JSON result (outcome, notes, scores) for the coordinator.
 """
 from __future__ import annotations
 
@@ -31,12 +34,15 @@ from nbgrader.converters import Autograde
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, SaveAutoGrades
 
+from course.recorder import RECORD_DIR_ENV
+
 from . import outcome as oc
 from .course_dir import Course, sqlite_url
 from .gradebook_sync import read_scores
 from .limits import Limits
 from .preprocessors import CapOutput, ResilientExecute
 from .task import TaskSpec, failed_result
+from .verdicts import JudgeHiddenChecks, write_inputs
 
 
 def cap_memory(megabytes: int) -> None:
@@ -52,7 +58,7 @@ def nbgrader_config(config, limits: Limits):
     config.Autograde.force = True  # regrading replaces the earlier graded copy
     config.Autograde.create_student = True
     config.Autograde.autograde_preprocessors = [
-        ResilientExecute, IgnorePattern, ClearMetadataPreprocessor, CapOutput,
+        ResilientExecute, JudgeHiddenChecks, IgnorePattern, ClearMetadataPreprocessor, CapOutput,
         SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
     config.ResilientExecute.timeout = limits.cell_timeout
     # The kernel is thrown away after grading: kill it instead of waiting for a polite exit.
@@ -62,8 +68,11 @@ def nbgrader_config(config, limits: Limits):
     return config
 
 
-def autograde(config, assignment: str, student: str, limits: Limits, log_path: Path) -> None:
+def autograde(config, assignment: str, student: str, limits: Limits, log_path: Path, record_dir: Path) -> None:
     config = nbgrader_config(config, limits)
+    write_inputs(assignment, record_dir)
+    os.environ[RECORD_DIR_ENV] = str(record_dir)  # the kernel inherits it
+    config.JudgeHiddenChecks.record_dir = str(record_dir)
     coursedir = CourseDirectory(config=config)
     coursedir.assignment_id = assignment
     coursedir.student_id = student
@@ -93,7 +102,7 @@ def grade(course_root: Path, assignment: str, student: str, template: Path, work
     else:
         log_path = workdir / "nbgrader.log"
         try:
-            autograde(config, assignment, student, limits, log_path)
+            autograde(config, assignment, student, limits, log_path, workdir / "record")
         except Exception as err:  # noqa: BLE001 - reported as this submission's outcome
             tail = log_path.read_text(errors="replace").strip().splitlines()[-3:] if log_path.exists() else []
             result = failed_result(spec, oc.CRASHED, [f"nbgrader failed: {err}"] + tail)
