@@ -140,9 +140,12 @@ class Shots:
         page.screenshot(path=str(self.folder / f"{self.count:02d}-{step}.png"))
 
 
-def _env_without_repository() -> dict:
-    # A student has no `autograder` to import: only the bundle's own folder.
-    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "JUPYTER_CONFIG_DIR")}
+def _student_env(home: Path) -> dict:
+    """A student's environment: no `autograder` to import, and a Jupyter data folder
+    (nbgrader's cache of submissions) of their own."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "JUPYTER_CONFIG_DIR")}
+    env["JUPYTER_DATA_DIR"] = str(home / "jupyter-data")
+    return env
 
 
 def _menu(page, menu: str, item: str) -> None:
@@ -198,7 +201,7 @@ def test_student_fetches_works_validates_submits_and_reads_feedback(browser, tmp
     release_to_exchange(instructor, [ASSIGNMENT], exchange)
 
     # 2. the student Lab of the bundle, with the course's exchange
-    with student_lab(student, f"--exchange={exchange}", env=_env_without_repository()) as url, \
+    with student_lab(student, f"--exchange={exchange}", env=_student_env(tmp_path)) as url, \
             offline_page(browser, refused, shot) as page:
         page.goto(f"{url}/lab?reset&token={TOKEN}")
         page.locator("#jp-main-dock-panel").wait_for()
@@ -207,8 +210,8 @@ def test_student_fetches_works_validates_submits_and_reads_feedback(browser, tmp
         # 3. fetch from the Assignment List
         _menu(page, "Nbgrader", "Assignment List")
         assignments = page.locator("#nbgrader-assignment-list")
-        assignments.get_by_role("button", name="Fetch").click()
-        assignments.locator("#fetched_assignments_list").get_by_role("button", name="Submit").wait_for()
+        assignments.get_by_role("button", name="Fetch", exact=True).click()
+        assignments.locator("#fetched_assignments_list").get_by_role("button", name="Submit", exact=True).wait_for()
         shot(page, "fetched")
         assert (student / "work" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
 
@@ -246,7 +249,7 @@ def test_student_fetches_works_validates_submits_and_reads_feedback(browser, tmp
 
         # 8. Submit from the Assignment List
         _menu(page, "Nbgrader", "Assignment List")
-        assignments.locator("#fetched_assignments_list").get_by_role("button", name="Submit").click()
+        assignments.locator("#fetched_assignments_list").get_by_role("button", name="Submit", exact=True).click()
         assignments.locator("#submitted_assignments_list .list_item").first.wait_for()
         shot(page, "submitted")
 
@@ -279,7 +282,7 @@ def test_student_lab_of_a_clone_has_no_instructor_tools_and_no_way_out(browser, 
     shutil.copytree(REPO_ROOT / "release", clone / "release")
     (clone / "source").mkdir()
     (clone / "source" / "SOLUTIONS.md").write_text("the answers")
-    with student_lab(clone, env=_env_without_repository()) as url, offline_page(browser, refused, shot) as page:
+    with student_lab(clone, env=_student_env(tmp_path)) as url, offline_page(browser, refused, shot) as page:
         page.goto(f"{url}/lab?reset&token={TOKEN}")
         page.locator("#jp-main-dock-panel").wait_for()
         page.locator(".jp-DirListing-item").first.wait_for()
