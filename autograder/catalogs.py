@@ -14,6 +14,7 @@ a finished translation.
 """
 from __future__ import annotations
 
+import ast
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,8 @@ def template(domain: str, source: Path = REPO_ROOT / "source") -> Catalog:
         for filename, lineno, message, comments, _context in extract_from_dir(
                 str(COURSE_PACKAGE), keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)):
             catalog.add(message, locations=[(f"course/{filename}", lineno)], auto_comments=comments)
+        for filename, lineno, summary in check_summaries():
+            catalog.add(summary, locations=[(filename, lineno)], auto_comments=["the pass line of a visible check"])
         for path in sorted(p for pattern in STUDENT_FACING for p in REPO_ROOT.glob(pattern)):
             with path.open("rb") as f:
                 for lineno, message, comments, _context in extract("python", f, KEYWORDS, ("TRANSLATORS:",)):
@@ -81,6 +84,20 @@ def template(domain: str, source: Path = REPO_ROOT / "source") -> Catalog:
         catalog.add(unit.msgid, locations=[(f"source/{domain}/{domain}.ipynb", unit.cell_number)],
                     auto_comments=[f"{unit.kind}, cell id {unit.cell_id}"])
     return catalog
+
+
+def check_summaries() -> list[tuple[str, int, str]]:
+    """(file, line, summary) of every visible check: the first docstring line its pass line shows
+    (course.checks.common.summary_of), which no ``_()`` call marks."""
+    found = []
+    for path in sorted((COURSE_PACKAGE / "checks").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            decorated = isinstance(node, ast.FunctionDef) and any(
+                getattr(d, "id", getattr(d, "attr", None)) == "visible_check" for d in node.decorator_list)
+            doc = ast.get_docstring(node) if decorated else None
+            if doc and doc.strip().split("\n")[0].rstrip("."):
+                found.append((str(path.relative_to(REPO_ROOT)), node.lineno, doc.strip().split("\n")[0].rstrip(".")))
+    return found
 
 
 def read(domain: str, lang: str) -> Catalog:

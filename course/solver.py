@@ -142,6 +142,7 @@ class Solver:
         n = len(self.X_train)
         per_epoch = max(n // self.batch_size, 1)
         bar = _progress_bar(per_epoch * self.num_epochs, self.verbose)
+        started = time.perf_counter()
         try:
             for _epoch in range(self.num_epochs):
                 start = time.perf_counter()
@@ -162,6 +163,13 @@ class Solver:
             if bar is not None:
                 bar.close()
         self._restore_best()
+        if self.verbose:
+            # Plain text survives saving the notebook; a progress widget does not
+            # always (its state is gone when the notebook is reopened).
+            print(_("trained {epochs} epochs ({iterations} iterations) in {seconds:.1f} s; best val acc "
+                    "{best:.3f} at epoch {epoch}").format(epochs=self.epoch, iterations=len(self.loss_history),
+                                                          seconds=time.perf_counter() - started,
+                                                          best=self.best_val_acc, epoch=self.best_epoch), flush=True)
         return self
 
     def _end_epoch(self, bar, seconds):

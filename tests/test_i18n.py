@@ -68,8 +68,8 @@ def _kept(text: str) -> set[str]:
     text = re.sub(r"\$\$.+?\$\$", " ", text, flags=re.S)
     inline = re.findall(r"\$[^$]+\$", text)
     text = re.sub(r"\$[^$]+\$", " ", text)
-    code = re.findall(r"`[^`\n]+`", text)
-    return set(blocks + inline + code + re.findall(r"\{[^{}\s]*\}", re.sub(r"`[^`\n]+`", " ", text)))
+    code = re.findall(r"``[^`]+``|`[^`\n]+`", text)
+    return set(blocks + inline + code + re.findall(r"\{[^{}\s]*\}", re.sub(r"``[^`]+``|`[^`\n]+`", " ", text)))
 
 
 def test_compiled_course_catalog_is_in_sync():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from course.checks.common import visible_check
 from course.gradcheck import check_close, check_gradient, explained, hint_line, numerical_gradient_array
 from course.i18n import N_, _
 
@@ -39,6 +40,7 @@ def _random(shape, seed):
 
 # ---------------------------------------------------------------- MulLayer
 
+@visible_check
 def check_MulLayer_forward(MulLayer):
     """x * y on numbers and on arrays, entrywise."""
     check_close("MulLayer().forward(100, 2)", MulLayer().forward(100.0, 2.0), 200.0, VALUE_THRESHOLD)
@@ -51,6 +53,7 @@ def check_MulLayer_forward(MulLayer):
                                    "(np.dot(x, y) would add the products up into one number).")})
 
 
+@visible_check
 def check_MulLayer_backward(MulLayer):
     """dx = dout * y, dy = dout * x; every object keeps its own inputs."""
     x, y, dout = _random((3, 4), 3), _random((3, 4), 4), _random((3, 4), 5)
@@ -89,6 +92,7 @@ def check_MulLayer_backward(MulLayer):
 
 # ---------------------------------------------------------------- AddLayer
 
+@visible_check
 def check_AddLayer_forward(AddLayer):
     check_close("AddLayer().forward(200, 450)", AddLayer().forward(200.0, 450.0), 650.0, VALUE_THRESHOLD)
     x, y = _random((2, 3), 6), _random((2, 3), 7)
@@ -98,6 +102,7 @@ def check_AddLayer_forward(AddLayer):
     check_close(_("AddLayer().forward(x, y) for arrays"), out, x + y, VALUE_THRESHOLD)
 
 
+@visible_check
 def check_AddLayer_backward(AddLayer):
     """dx = dy = dout: an addition hands the upstream gradient to both inputs."""
     x, y, dout = _random((2, 3), 8), _random((2, 3), 9), _random((2, 3), 10)
@@ -124,6 +129,7 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
+@visible_check
 def check_SigmoidLayer_forward(SigmoidLayer):
     check_close("SigmoidLayer().forward(0.0)", SigmoidLayer().forward(0.0), 0.5, VALUE_THRESHOLD)
     x = np.array([[-4.0, -1.0, -0.25], [0.0, 0.5, 3.0]])
@@ -136,6 +142,7 @@ def check_SigmoidLayer_forward(SigmoidLayer):
     ])
 
 
+@visible_check
 def check_SigmoidLayer_backward(SigmoidLayer):
     """dx = dout * s * (1 - s) with s the output of forward."""
     x = np.array([[-3.0, -0.7, 0.0], [0.4, 1.5, 2.5]])
