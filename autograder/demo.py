@@ -12,18 +12,18 @@ import time
 from pathlib import Path
 
 from .course_dir import Course, create_scratch
-from .limits import Limits
+from .limits import GradingLimits
 
 DEFAULT_COUNT = 2
 # Short limits: the sample class holds an endless loop, and grading the
 # course's notebooks takes seconds.
-DEMO_LIMITS = Limits(cell_timeout=15, notebook_timeout=300)
+DEMO_LIMITS = GradingLimits(cell_timeout=15, notebook_timeout=300)
 
 
 def run(root: Path, assignments: list[str] | None = None, workers: int | None = None,
         all_assignments: bool = False) -> int:
     from . import export, feedback, report, sample_class
-    from .gradebook_sync import max_points
+    from .gradebook import max_points
     from .grading import grade, table
     from .release import release
 

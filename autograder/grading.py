@@ -1,14 +1,14 @@
 """Grade every submission of a course in parallel on Dask.
 
-One Dask task per (student, assignment), run by :func:`autograder.task.run_task`
-in a fresh process. Workers are processes with one thread each: an embedded
+One Dask task per (student, assignment), run by :func:`autograder.supervisor.run_task`
+in a fresh process, its kernel in a bubblewrap sandbox (:mod:`autograder.sandbox`). Workers are processes with one thread each: an embedded
 LocalCluster with one worker per core by default, or any running cluster
 given by its scheduler address (the workers must see the course folder at the
 same path). A worker that dies loses only its task: the scheduler reruns it
 once (``allowed-failures = 1``), then it is reported "crashed" with 0 points.
 
 This process is the gradebook's only writer: results are recorded one at a
-time as tasks finish (see :mod:`autograder.gradebook_sync`), so the gradebook
+time as tasks finish (see :mod:`autograder.gradebook`), so the gradebook
 holds the same grades whatever the number of workers or the database.
 """
 from __future__ import annotations
@@ -19,15 +19,16 @@ import logging
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
-from . import outcome as oc
-from .course_dir import Course, prepare_process_env, sqlite_url
-from .gradebook_sync import make_template, record
-from .limits import Limits
-from .task import TaskSpec, failed_result, run_task
-
-OUTCOMES_FILE = "outcomes.json"  # under autograded/: the last outcome of every submission
+from . import results as rs
+from .course_dir import Course, sqlite_url
+from .gradebook import make_template, record
+from .limits import GradingLimits
+from .process_env import prepare_process_env
+from .sandbox import check_available
+from .supervisor import run_task
 
 
 @contextlib.contextmanager
@@ -77,77 +78,67 @@ def plan(course: Course, assignments: list[str], students: list[str] | None) -> 
 
 
 def grade(course: Course, assignments: list[str] | None = None, students: list[str] | None = None,
-          workers: int | None = None, scheduler: str | None = None, limits: Limits | None = None,
-          progress: bool = True) -> list[dict]:
+          workers: int | None = None, scheduler: str | None = None, limits: GradingLimits | None = None,
+          progress: bool = True, sandbox: bool = True) -> list[rs.GradingResult]:
     """Grade the submissions and record them in ``course.db_url``; returns one result per submission."""
     from distributed import as_completed
     from nbgrader.api import Gradebook
     from tqdm import tqdm
 
+    if sandbox:
+        check_available()
+    else:
+        warnings.warn("--no-sandbox: student code runs unconfined, as the grader's user, with the course "
+                      "readable and writable; outcomes are marked 'unsandboxed'.", stacklevel=2)
     assignments = assignments or course.assignments()
-    limits = limits or Limits.from_config(course.config())
+    limits = limits or course.limits()
     ensure_released(course, assignments)
     pairs = plan(course, assignments, students)
     course_id = course.course_id
-    scratch = course.root / ".autograder"
-    scratch.mkdir(exist_ok=True)
-    run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=scratch))
+    config = json.loads(json.dumps(course.config))  # plain data for every task: read once, here
+    # Outside the course root: no kernel, sandboxed or not, may write the template or a task's gradebook.
+    run_dir = Path(tempfile.mkdtemp(prefix="autograder-run-"))
     template = run_dir / "template.db"
     make_template(course.db_url, course_id, assignments, sqlite_url(template))
-    specs = [TaskSpec(str(course.root), assignment, student, str(template),
-                      str(run_dir / f"{student}--{assignment}"), course_id, limits.as_dict())
-             for student, assignment in pairs]
+    jobs = [rs.GradingJob(str(course.root), assignment, student, str(template), str(run_dir / f"t{index}"),
+                          course_id, config, limits.as_dict(), sandbox)
+            for index, (student, assignment) in enumerate(pairs)]
     results = []
     try:
         # dask_client prepares this process's grading environment (inherited by its workers).
         with dask_client(workers, scheduler) as client, Gradebook(course.db_url, course_id) as gb:
-            futures = {client.submit(run_task, spec, pure=False, key=f"grade-{spec.student}-{spec.assignment}-"
-                                     f"{run_dir.name}"): spec for spec in specs}
+            futures = {client.submit(run_task, job, pure=False, key=f"grade-{job.student}-{job.assignment}-"
+                                     f"{run_dir.name}"): job for job in jobs}
             bar = tqdm(total=len(futures), desc="grading", unit="notebook", disable=not progress)
             for future in as_completed(futures):
-                spec = futures[future]
+                job = futures[future]
                 try:
                     result = future.result()
                 except Exception as err:  # noqa: BLE001 - e.g. KilledWorker after the retry
-                    result = failed_result(spec, oc.CRASHED, f"worker lost twice: {type(err).__name__}")
+                    result = rs.failed_result(job, rs.CRASHED, f"worker lost twice: {type(err).__name__}")
                 try:
-                    record(course.db_url, course_id, result["assignment"], result["student"], result["scores"],
-                           result["timestamp"], gradebook=gb, late_penalties=result.get("late_penalties"),
-                           manual=result.get("manual"))
+                    record(course.db_url, course_id, result.assignment, result.student, result.scores,
+                           result.timestamp, gradebook=gb, late_penalties=result.late_penalties,
+                           manual=result.manual)
                 except Exception as err:  # noqa: BLE001 - one failed write must not lose the batch
-                    result["notes"] = list(result["notes"]) + [f"gradebook write failed: {type(err).__name__}: {err}"]
+                    result.notes = list(result.notes) + [f"gradebook write failed: {type(err).__name__}: {err}"]
                 results.append(result)
                 bar.update()
-                bar.set_postfix_str(f"{result['student']}/{result['assignment']}: {result['outcome']}")
+                bar.set_postfix_str(f"{result.student}/{result.assignment}: {result.outcome}")
             bar.close()
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
-        results.sort(key=lambda r: (r["student"], r["assignment"]))
-        save_outcomes(course, results)
+        results.sort(key=lambda r: (r.student, r.assignment))
+        rs.save_outcomes(course, results)
     return results
 
 
-def save_outcomes(course: Course, results: list[dict]) -> None:
-    path = course.path("autograded", OUTCOMES_FILE)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    known = json.loads(path.read_text()) if path.exists() else {}
-    for r in results:
-        known[f"{r['student']}/{r['assignment']}"] = {k: r[k] for k in ("student", "assignment", "outcome", "notes")}
-    path.write_text(json.dumps(known, indent=1, sort_keys=True))
-
-
-def load_outcomes(course: Course) -> list[dict]:
-    path = course.path("autograded", OUTCOMES_FILE)
-    return list(json.loads(path.read_text()).values()) if path.exists() else []
-
-
-def table(results: list[dict], max_scores: dict[str, float]) -> str:
+def table(results: list[rs.GradingResult], max_scores: dict[str, float]) -> str:
     """The final table: one line per submission."""
     rows = [("student", "assignment", "outcome", "points", "notes")]
     for r in results:
-        points = sum(sum(cells.values()) for cells in r["scores"].values())
-        rows.append((r["student"], r["assignment"], r["outcome"],
-                     f"{points:g}/{max_scores.get(r['assignment'], 0):g}", "; ".join(r["notes"])[:70]))
+        rows.append((r.student, r.assignment, r.outcome,
+                     f"{r.points:g}/{max_scores.get(r.assignment, 0):g}", "; ".join(r.notes)[:70]))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths)) + "  " + row[4] for row in rows]
     lines.insert(1, "-" * min(110, max(len(line) for line in lines)))

@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 
 from .course_dir import Course
-from .gradebook_sync import class_scores
+from .gradebook import class_scores
 
 LOW_PASS_RATE = 0.5
 
@@ -80,7 +80,7 @@ tr.low td{background:#fde0dc}section{margin-bottom:2.5em}"""
 
 
 def build(course: Course) -> str:
-    from .grading import load_outcomes
+    from .results import load_outcomes
 
     data = class_scores(course.db_url, course.course_id)
     sections = "".join(assignment_section(name, cells, data["scores"]) for name, cells in data["assignments"].items())

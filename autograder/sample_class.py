@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-from . import outcome as oc
+from . import results as oc
 from .course_dir import Course
 from .mistakes import Mistake, mistakes_for
 

@@ -25,8 +25,9 @@ import time
 from pathlib import Path
 
 from autograder import sample_class
-from autograder.course_dir import Course, create_scratch, grading_env
-from autograder.gradebook_sync import class_scores
+from autograder.course_dir import Course, create_scratch
+from autograder.process_env import grading_env
+from autograder.gradebook import class_scores
 from autograder.grading import grade
 from autograder.release import release
 
@@ -89,9 +90,9 @@ def main() -> int:
             return 1
         print(f"grades identical: {len(a)} submissions")
 
-        kernel = sum(r["timings"]["kernel_start"] for r in results)
-        execute = sum(r["timings"]["execute"] for r in results)
-        task = sum(r["seconds"] for r in results)
+        kernel = sum(r.timings["kernel_start"] for r in results)
+        execute = sum(r.timings["execute"] for r in results)
+        task = sum(r.seconds for r in results)
         print(f"where (b)'s task time goes (summed over {len(results)} tasks, {args.workers or 'all'} workers):")
         print(f"  kernel start {kernel:.1f} s ({kernel / task:.0%}), cell execution {execute:.1f} s "
               f"({execute / task:.0%}), nbgrader + gradebook {task - kernel - execute:.1f} s "

@@ -19,9 +19,9 @@ import real_course
 import tiny_assignment as tiny
 from autograder.course_dir import Course, create_scratch, normalize_db_url
 from autograder.export import grade_rows, to_csv
-from autograder.gradebook_sync import class_scores
+from autograder.gradebook import class_scores
 from autograder.grading import dask_client, grade
-from autograder.limits import Limits
+from autograder.limits import GradingLimits
 
 pytestmark = pytest.mark.slow
 
@@ -45,19 +45,19 @@ EXPECTED = {
 
 
 def by_student(results):
-    return {r["student"]: r for r in results}
+    return {r.student: r for r in results}
 
 
 def test_every_student_gets_the_right_outcome_and_points():
     _, results = tiny.graded_course()
-    got = {r["student"]: (r["outcome"], r["scores"][tiny.ASSIGNMENT]["test_double"],
-                          r["scores"][tiny.ASSIGNMENT]["test_square"]) for r in results}
+    got = {r.student: (r.outcome, r.scores[tiny.ASSIGNMENT]["test_double"],
+                          r.scores[tiny.ASSIGNMENT]["test_square"]) for r in results}
     assert got == EXPECTED
 
 
 def test_outcome_notes_name_the_cause():
     _, results = tiny.graded_course()
-    notes = {s: " ".join(r["notes"]) for s, r in by_student(results).items()}
+    notes = {s: " ".join(r.notes) for s, r in by_student(results).items()}
     assert "cell time limit" in notes["s07_infinite_loop"]
     assert "kernel died" in notes["s09_kernel_dies"]
     assert "memory limit" in notes["s10_memory_hog"]
@@ -106,7 +106,7 @@ def test_deleted_test_cell_is_restored_by_the_course_config():
     path = course.path("autograded", "s05_deleted_test", tiny.ASSIGNMENT, f"{tiny.ASSIGNMENT}.ipynb")
     ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nbformat.read(path, as_version=4).cells]
     assert "test_square" in ids
-    assert course.config().OverwriteCells.add_missing_cells is True
+    assert course.config.OverwriteCells.add_missing_cells is True
 
 
 def test_a_failed_gradebook_write_costs_only_a_note(tmp_path, monkeypatch):
@@ -115,6 +115,7 @@ def test_a_failed_gradebook_write_costs_only_a_note(tmp_path, monkeypatch):
     import autograder.grading as grading
     from autograder import sample_class
     from autograder.release import release
+    from autograder.results import OUTCOMES_FILE
 
     course = create_scratch(tmp_path / "course", [tiny.ASSIGNMENT], source_root=tiny.write_source(tmp_path / "src"))
     release(course)
@@ -128,24 +129,24 @@ def test_a_failed_gradebook_write_costs_only_a_note(tmp_path, monkeypatch):
         return real_record(db_url, course_id, assignment, student, *args, **kwargs)
 
     monkeypatch.setattr(grading, "record", flaky_record)
-    results = grade(course, workers=2, limits=Limits(**tiny.TEST_LIMITS), progress=False)
-    got = {r["student"]: r for r in results}
+    results = grade(course, workers=2, limits=GradingLimits(**tiny.TEST_LIMITS), progress=False)
+    got = {r.student: r for r in results}
     assert sorted(got) == students
-    assert got["s03_untouched"]["outcome"] == "graded"
-    assert got["s03_untouched"]["notes"] == ["gradebook write failed: RuntimeError: disk full"]
-    assert got["s01_perfect"]["notes"] == [] and got["s11_invalid_json"]["outcome"] == "malformed"
+    assert got["s03_untouched"].outcome == "graded"
+    assert got["s03_untouched"].notes == ["gradebook write failed: RuntimeError: disk full"]
+    assert got["s01_perfect"].notes == [] and got["s11_invalid_json"].outcome == "malformed"
     data = class_scores(course.db_url, course.course_id)
     assert sorted(data["scores"]) == [("s01_perfect", tiny.ASSIGNMENT), ("s11_invalid_json", tiny.ASSIGNMENT)]
     assert data["scores"][("s01_perfect", tiny.ASSIGNMENT)] == tiny.POINTS
-    saved = json.loads(course.path("autograded", grading.OUTCOMES_FILE).read_text())
+    saved = json.loads(course.path("autograded", OUTCOMES_FILE).read_text())
     assert sorted(saved) == [f"{s}/{tiny.ASSIGNMENT}" for s in students]
-    assert saved[f"s03_untouched/{tiny.ASSIGNMENT}"]["notes"] == got["s03_untouched"]["notes"]
+    assert saved[f"s03_untouched/{tiny.ASSIGNMENT}"]["notes"] == got["s03_untouched"].notes
 
 
 def test_record_keeps_the_late_penalty_and_manual_grading_of_the_task(tmp_path):
     from nbgrader.api import Gradebook
 
-    from autograder.gradebook_sync import max_points, record
+    from autograder.gradebook import max_points, record
     from autograder.release import release
 
     course = create_scratch(tmp_path / "course", [tiny.ASSIGNMENT], source_root=tiny.write_source(tmp_path / "src"))
@@ -164,9 +165,9 @@ def test_record_keeps_the_late_penalty_and_manual_grading_of_the_task(tmp_path):
 def test_regrading_with_one_worker_gives_the_same_grades():
     course, first = tiny.graded_course()
     students = ["s01_perfect", "s02_mistakes", "s06_edited_test", "s11_invalid_json"]
-    again = grade(course, students=students, workers=1, limits=Limits(**tiny.TEST_LIMITS), progress=False)
-    assert [(r["student"], r["scores"]) for r in again] == \
-           [(r["student"], r["scores"]) for r in first if r["student"] in students]
+    again = grade(course, students=students, workers=1, limits=GradingLimits(**tiny.TEST_LIMITS), progress=False)
+    assert [(r.student, r.scores) for r in again] == \
+           [(r.student, r.scores) for r in first if r.student in students]
     data = class_scores(course.db_url, course.course_id)
     assert len([k for k in data["scores"] if k[0] in students]) == len(students)  # replaced, not duplicated
 
@@ -185,7 +186,7 @@ def test_grades_on_postgresql_equal_sqlite(tmp_path):
     engine.dispose()
     sqlite_course, _ = tiny.graded_course()
     course = Course.open(sqlite_course.root, url)
-    grade(course, workers=2, limits=Limits(**tiny.TEST_LIMITS), progress=False)
+    grade(course, workers=2, limits=GradingLimits(**tiny.TEST_LIMITS), progress=False)
     pg = class_scores(course.db_url, course.course_id)
     lite = class_scores(sqlite_course.db_url, sqlite_course.course_id)
     assert pg["scores"] == lite["scores"] and pg["students"] == lite["students"]
@@ -204,10 +205,10 @@ def test_notebook_wall_clock_limit_kills_the_whole_tree(tmp_path):
     course = Course.open(root)
     start = time.monotonic()
     [result] = grade(course, students=["s07_infinite_loop"], workers=1, progress=False,
-                     limits=Limits(cell_timeout=600, notebook_timeout=8, memory_mb=1024))
+                     limits=GradingLimits(cell_timeout=600, notebook_timeout=8, memory_mb=1024))
     assert time.monotonic() - start < 120
-    assert result["outcome"] == "timed out" and "8 s limit" in result["notes"][0]
-    assert result["scores"] == {tiny.ASSIGNMENT: {"test_double": 0.0, "test_square": 0.0}}
+    assert result.outcome == "timed out" and "8 s limit" in result.notes[0]
+    assert result.scores == {tiny.ASSIGNMENT: {"test_double": 0.0, "test_square": 0.0}}
     time.sleep(1)
     left = []
     for proc in psutil.process_iter(["cmdline"]):
@@ -233,11 +234,11 @@ def test_grading_on_an_existing_cluster_gives_the_same_grades(tmp_path):
     students = ["s01_perfect", "s02_mistakes", "s09_kernel_dies"]
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         again = grade(Course.open(root), students=students, scheduler=cluster.scheduler_address,
-                      limits=Limits(**tiny.TEST_LIMITS), progress=False)
+                      limits=GradingLimits(**tiny.TEST_LIMITS), progress=False)
         with Client(cluster) as client:  # those workers may not fork: the subprocess path ran
             assert client.submit(fork_context, pure=False).result() is None
-    assert [(r["student"], r["outcome"], r["scores"]) for r in again] == \
-           [(r["student"], r["outcome"], r["scores"]) for r in first if r["student"] in students]
+    assert [(r.student, r.outcome, r.scores) for r in again] == \
+           [(r.student, r.outcome, r.scores) for r in first if r.student in students]
 
 
 def _attempt_then_die(marker: str) -> None:
@@ -279,10 +280,10 @@ def test_kernels_get_the_repository_on_their_path_and_the_memory_limit(tmp_path)
     nbformat.write(nb, course.path("submitted", "alice", "99_env", "99_env.ipynb"))
     env = {k: os.environ.pop(k) for k in ("PYTHONPATH", "CIFAR10_DIR") if k in os.environ}
     try:  # the grader must set both itself, not rely on the caller
-        [result] = grade(course, workers=1, limits=Limits(memory_mb=777, cell_timeout=30), progress=False)
+        [result] = grade(course, workers=1, limits=GradingLimits(memory_mb=777, cell_timeout=30), progress=False)
     finally:
         os.environ.update(env)
-    assert result["scores"]["99_env"]["test_env"] == 1.0, result
+    assert result.scores["99_env"]["test_env"] == 1.0, result
 
 
 # --- the course's own assignments -------------------------------------------------
@@ -298,20 +299,20 @@ def _course_result(assignment, student):
     nb = nbformat.read(course.path("source", assignment, f"{assignment}.ipynb"), as_version=4)
     points = {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
               for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
-    [result] = [r for r in results if r["assignment"] == assignment and r["student"] == student]
+    [result] = [r for r in results if r.assignment == assignment and r.student == student]
     return nb, points, result
 
 
 @COURSE_ASSIGNMENTS
 def test_course_instructor_solution_scores_full_marks(assignment):
     _, points, result = _course_result(assignment, "s01_perfect")
-    assert (result["outcome"], result["scores"][assignment]) == ("graded", points), result["notes"]
+    assert (result.outcome, result.scores[assignment]) == ("graded", points), result.notes
 
 
 @COURSE_ASSIGNMENTS
 def test_course_untouched_release_scores_zero(assignment):
     _, points, result = _course_result(assignment, "s03_untouched")
-    assert result["scores"][assignment] == {cell: 0.0 for cell in points}
+    assert result.scores[assignment] == {cell: 0.0 for cell in points}
 
 
 @COURSE_ASSIGNMENTS
@@ -322,7 +323,7 @@ def test_course_one_wrong_function_loses_only_its_points(assignment):
         c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")][-1]
     its_cells = real_course.graded_by(wrong, nb)
     assert f"test_{wrong}" in " ".join(its_cells), f"no grade cell of {wrong} among {its_cells}"
-    scores = result["scores"][assignment]
+    scores = result.scores[assignment]
     assert {cell: scores[cell] for cell in points if cell not in its_cells} == \
            {cell: p for cell, p in points.items() if cell not in its_cells}  # nothing else lost
     assert any(scores[cell] < points[cell] for cell in its_cells), f"{wrong}'s mistake cost nothing"
