@@ -1,7 +1,8 @@
 """Grade every submission of a course in parallel on Dask.
 
-One Dask task per (student, assignment), run by :func:`autograder.supervisor.run_task`
-in a fresh process, its kernel in a bubblewrap sandbox (:mod:`autograder.sandbox`). Workers are processes with one thread each: an embedded
+One Dask task per (student, assignment), run by
+:func:`autograder.supervisor.run_task` in a fresh process, its kernel in a
+bubblewrap sandbox (:mod:`autograder.sandbox`). Workers are processes with one thread each: an embedded
 LocalCluster with one worker per core by default, or any running cluster
 given by its scheduler address (the workers must see the course folder at the
 same path). A worker that dies loses only its task: the scheduler reruns it
