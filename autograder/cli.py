@@ -22,7 +22,6 @@ def cmd_release(args) -> int:
 
 def cmd_grade(args) -> int:
     from .grading import grade, table
-    from .gradebook import max_points
     from .sandbox import SandboxUnavailable
 
     course = _course(args)
@@ -34,8 +33,7 @@ def cmd_grade(args) -> int:
     except SandboxUnavailable as err:
         print(f"grade: no sandbox: {err}", file=sys.stderr)
         return 2
-    maxima = max_points(course.db_url, course.course_id, sorted({r.assignment for r in results}))
-    print(table(results, maxima))
+    print(table(course, results))
     return 0
 
 

@@ -23,7 +23,6 @@ DEMO_LIMITS = GradingLimits(cell_timeout=15, notebook_timeout=300)
 def run(root: Path, assignments: list[str] | None = None, workers: int | None = None,
         all_assignments: bool = False) -> int:
     from . import export, feedback, report, sample_class
-    from .gradebook import max_points
     from .grading import grade, table
     from .release import release
 
@@ -42,8 +41,7 @@ def run(root: Path, assignments: list[str] | None = None, workers: int | None = 
     for persona in sample_class.PERSONAS:
         print(f"  {persona.student:22s} {persona.about}")
     results = grade(course, chosen, workers=workers, limits=DEMO_LIMITS)
-    maxima = max_points(course.db_url, course.course_id, chosen)
-    print(table(results, maxima))
+    print(table(course, results))
     csv_path = export.export(course, root / "grades.csv")
     report_path = report.write(course, root / "report.html")
     written = feedback.generate(course, chosen)

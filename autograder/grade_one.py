@@ -33,7 +33,8 @@ from pathlib import Path
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.converters import Autograde
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, SaveAutoGrades
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,
+                                    IgnorePattern, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 from traitlets.config import Config
 
 from . import outcome as oc
@@ -41,7 +42,7 @@ from . import results as rs
 from .course_dir import sqlite_url
 from .gradebook import read_scores
 from .limits import GradingLimits
-from .preprocessors import CapOutput, ResilientExecute
+from .preprocessors import CapOutput, DropUnknownGradeCells, ResilientExecute
 from .sandbox import Sandbox, kernel_config
 
 RESULT_FILE = "result.json"
@@ -58,6 +59,8 @@ def nbgrader_config(config, limits: GradingLimits):
     and Execute.interrupt_on_timeout) with our preprocessors and limits."""
     config.Autograde.force = True  # regrading replaces the earlier graded copy
     config.Autograde.create_student = True
+    config.Autograde.sanitize_preprocessors = [
+        DropUnknownGradeCells, ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
     config.Autograde.autograde_preprocessors = [
         ResilientExecute, IgnorePattern, ClearMetadataPreprocessor, CapOutput,
         SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
@@ -98,6 +101,7 @@ def grade(job: rs.GradingJob) -> rs.GradingResult:
         return rs.failed_result(job, rs.MALFORMED, found.malformed, round(time.monotonic() - start, 2))
     timings = {}
     config = nbgrader_config(config, limits)
+    sandbox = None
     if job.sandbox:
         sandbox = Sandbox.create(workdir / "sandbox", job.assignment, submitted, job.limits,
                                  os.environ.get("CIFAR10_DIR"))
@@ -110,14 +114,18 @@ def grade(job: rs.GradingJob) -> rs.GradingResult:
         tail = log_path.read_text(errors="replace").strip().splitlines()[-3:] if log_path.exists() else []
         return rs.failed_result(job, rs.CRASHED, [f"nbgrader failed: {err}"] + tail,
                                 round(time.monotonic() - start, 2))
+    finally:
+        if sandbox is not None:
+            sandbox.remove()
     stored = read_scores(config.CourseDirectory.db_url, job.course_id, job.assignment, job.student)
     graded = sorted((course_root / "autograded" / job.student / job.assignment).glob("*.ipynb"))
     timeouts, crashes = oc.classify(graded)
-    kinds = [rs.TIMED_OUT] * bool(timeouts) + [rs.CRASHED] * bool(crashes) + [rs.TAMPERED] * bool(found.tampered)
+    kinds = [rs.TIMED_OUT] * bool(timeouts) + [rs.CRASHED] * bool(crashes) + [rs.TAMPERED] * bool(
+        found.tampered or found.unknown)
     timings.update(ResilientExecute.timings)
     return rs.GradingResult(
         job.assignment, job.student, rs.worst(kinds), stored["scores"],
-        timeouts + crashes + found.tampered + [rs.UNSANDBOXED] * (not job.sandbox), stored["timestamp"],
+        timeouts + crashes + found.tampered + found.unknown + [rs.UNSANDBOXED] * (not job.sandbox), stored["timestamp"],
         round(time.monotonic() - start, 2), {k: round(v, 3) for k, v in timings.items()},
         stored["late_penalties"], stored["manual"], job.sandbox)
 

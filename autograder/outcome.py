@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cells import grade_id, locked_sources
+from .cells import grade_id, is_grade, locked_sources
 from .preprocessors import KERNEL_DIED, NOT_RUN
 
 TIMEOUT_ERRORS = {"CellTimeoutError", "KeyboardInterrupt", "TimeoutError"}
@@ -24,6 +24,7 @@ TIMEOUT_ERRORS = {"CellTimeoutError", "KeyboardInterrupt", "TimeoutError"}
 class Inspection:
     malformed: list[str] = field(default_factory=list)
     tampered: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # grade cells nbgrader does not know: dropped
 
 
 def inspect_submission(release_dir: Path, submitted_dir: Path) -> Inspection:
@@ -44,11 +45,15 @@ def inspect_submission(release_dir: Path, submitted_dir: Path) -> Inspection:
             found.malformed.append(f"{release_nb.name} is not a valid notebook ({type(err).__name__})")
             continue
         theirs = locked_sources(submitted)
-        for grade_id, source in locked_sources(nbformat.read(release_nb, as_version=4)).items():
-            if grade_id not in theirs:
-                found.tampered.append(f"locked cell {grade_id} deleted (restored)")
-            elif theirs[grade_id].strip() != source.strip():
-                found.tampered.append(f"locked cell {grade_id} edited (restored)")
+        original = nbformat.read(release_nb, as_version=4)
+        known = {grade_id(cell) for cell in original.cells if is_grade(cell)}
+        found.unknown += [f"grade cell {grade_id(cell)} is not in the assignment: dropped, not graded"
+                          for cell in submitted.cells if is_grade(cell) and grade_id(cell) not in known]
+        for cell_id, source in locked_sources(original).items():
+            if cell_id not in theirs:
+                found.tampered.append(f"locked cell {cell_id} deleted (restored)")
+            elif theirs[cell_id].strip() != source.strip():
+                found.tampered.append(f"locked cell {cell_id} edited (restored)")
     return found
 
 

@@ -4,12 +4,13 @@ The grading task (trusted, outside) builds a private folder for the submission::
 
     <task workdir>/sandbox/
         work/<assignment>/   a writable copy of the student's submitted folder (the kernel's cwd)
-        runtime/             the kernel's connection file and its unix sockets (transport "ipc")
         record/              COURSE_RECORD_DIR: hidden-check inputs in, recorded results out
         lib/autograder/assignments/<earlier>/reference.py
                              the references of the EARLIER assignments only (course.previous.load)
 
-and starts the kernel in two nested bubblewraps. The outer one runs as root
+plus ``/tmp/ag-*/`` for the kernel's connection file and unix sockets
+(transport "ipc"; short, because a socket path has at most 107 bytes), and
+starts the kernel in two nested bubblewraps. The outer one runs as root
 only to build the view: read-only system, Python installation, the ``course``
 package and the CIFAR-10 folder, the three private folders above, a private
 /tmp; it unshares pid, network, ipc and uts. It then drops to an unprivileged
@@ -26,6 +27,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,6 +116,7 @@ class Sandbox:
     uid: int
     limits: dict  # GradingLimits values
     env: dict  # the kernel's whole environment (set with --clearenv)
+    runtime: Path  # connection file and sockets
     cifar_dir: str | None = None
 
     @classmethod
@@ -123,15 +126,15 @@ class Sandbox:
             shutil.rmtree(root)
         uid = FIRST_UID + os.getpid()
         shutil.copytree(submitted, root / "work" / assignment, symlinks=False)
-        for folder in ("runtime", "record"):
-            (root / folder).mkdir(parents=True)
+        (root / "record").mkdir(parents=True)
+        runtime = Path(tempfile.mkdtemp(prefix="ag-", dir="/tmp"))
         lib = root / "lib"
         lib.mkdir()
         for reference in earlier_references(assignment):
             target = lib / "autograder" / "assignments" / reference.parent.name / "reference.py"
             target.parent.mkdir(parents=True)
             shutil.copyfile(reference, target)
-        for folder in (root / "work", root / "runtime", root / "record"):
+        for folder in (root / "work", runtime, root / "record"):
             for path in [folder, *folder.rglob("*")]:
                 os.chown(path, uid, uid, follow_symlinks=False)
         env = {
@@ -143,16 +146,12 @@ class Sandbox:
         }
         if cifar_dir:
             env["CIFAR10_DIR"] = str(SANDBOX_CIFAR)
-        return cls(root, assignment, uid, limits, env, cifar_dir)
+        return cls(root, assignment, uid, limits, env, runtime, cifar_dir)
 
     @property
     def workdir(self) -> Path:
         """The submission's private copy, as the trusted process sees it (judges read files here)."""
         return self.root / "work" / self.assignment
-
-    @property
-    def runtime(self) -> Path:
-        return self.root / "runtime"
 
     @property
     def record_dir(self) -> Path:
@@ -161,6 +160,10 @@ class Sandbox:
     @property
     def cwd(self) -> Path:
         return SANDBOX_HOME / self.assignment
+
+    def remove(self) -> None:
+        shutil.rmtree(self.runtime, ignore_errors=True)
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def binds(self) -> list[tuple[str, Path, Path]]:
         binds = [("--ro-bind", REPO_ROOT / "course", SANDBOX_LIB / "course"),

@@ -193,15 +193,19 @@ def test_grades_on_postgresql_equal_sqlite(tmp_path):
     assert len(pg["scores"]) == len(EXPECTED)
 
 
-def test_notebook_wall_clock_limit_kills_the_whole_tree(tmp_path):
+def test_notebook_wall_clock_limit_kills_the_whole_tree(tmp_path, monkeypatch):
     """With a generous cell limit, the per-notebook limit stops the endless loop, kernel included."""
     import shutil
+    import tempfile
 
     import psutil
 
     graded, _ = tiny.graded_course()
     root = tmp_path / "course"
     shutil.copytree(graded.root, root)  # leave the shared gradebook alone
+    runs = tmp_path / "runs"  # this test's task folders only
+    runs.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(runs))
     course = Course.open(root)
     start = time.monotonic()
     [result] = grade(course, students=["s07_infinite_loop"], workers=1, progress=False,
@@ -210,14 +214,9 @@ def test_notebook_wall_clock_limit_kills_the_whole_tree(tmp_path):
     assert result.outcome == "timed out" and "8 s limit" in result.notes[0]
     assert result.scores == {tiny.ASSIGNMENT: {"test_double": 0.0, "test_square": 0.0}}
     time.sleep(1)
-    left = []
-    for proc in psutil.process_iter(["cmdline"]):
-        try:
-            if "ipykernel" in " ".join(proc.info["cmdline"] or []) and str(root) in proc.cwd():
-                left.append(proc.pid)
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            pass
-    assert left == [], "a kernel of the killed task is still running"
+    # The sandbox's processes (bwrap, the kernel) name this test's folders in their command lines.
+    left = [proc.pid for proc in psutil.process_iter(["cmdline"]) if str(runs) in " ".join(proc.info["cmdline"] or [])]
+    assert left == [], "a process of the killed task is still running"
 
 
 def test_grading_on_an_existing_cluster_gives_the_same_grades(tmp_path):
@@ -226,7 +225,7 @@ def test_grading_on_an_existing_cluster_gives_the_same_grades(tmp_path):
 
     from distributed import Client, LocalCluster
 
-    from autograder.task import fork_context
+    from autograder.supervisor import fork_context
 
     graded, first = tiny.graded_course()
     root = tmp_path / "course"
@@ -260,8 +259,9 @@ def test_a_dying_worker_costs_only_its_task_and_is_retried_once(tmp_path):
     assert marker.read_text().count("attempt") == 2  # first run and one retry
 
 
-def test_kernels_get_the_repository_on_their_path_and_the_memory_limit(tmp_path):
-    """A notebook that reports its environment: PYTHONPATH, CIFAR10_DIR and RLIMIT_AS."""
+def test_unsandboxed_kernels_get_the_repository_on_their_path_and_the_memory_limit(tmp_path):
+    """--no-sandbox: a notebook that reports its environment: PYTHONPATH, CIFAR10_DIR and RLIMIT_AS.
+    (The sandboxed kernel's environment: tests/test_sandbox.py.)"""
     from autograder.release import release
 
     src = tmp_path / "src" / "source" / "99_env"
@@ -280,7 +280,9 @@ def test_kernels_get_the_repository_on_their_path_and_the_memory_limit(tmp_path)
     nbformat.write(nb, course.path("submitted", "alice", "99_env", "99_env.ipynb"))
     env = {k: os.environ.pop(k) for k in ("PYTHONPATH", "CIFAR10_DIR") if k in os.environ}
     try:  # the grader must set both itself, not rely on the caller
-        [result] = grade(course, workers=1, limits=GradingLimits(memory_mb=777, cell_timeout=30), progress=False)
+        with pytest.warns(UserWarning, match="--no-sandbox"):
+            [result] = grade(course, workers=1, limits=GradingLimits(memory_mb=777, cell_timeout=30),
+                             progress=False, sandbox=False)
     finally:
         os.environ.update(env)
     assert result.scores["99_env"]["test_env"] == 1.0, result
@@ -359,3 +361,128 @@ def test_scratch_course_config_works_for_plain_nbgrader(tmp_path):
     text = (course.root / "nbgrader_config.py").read_text()
     assert "load_subconfig" in text and "sqlite:////tmp/somewhere.db" in text
     assert Path(course.root).resolve() == (tmp_path / "c").resolve()
+
+
+# --- one careless cell must not zero honest work -----------------------------------
+
+
+def _grade_variant(tmp_path, edit):
+    """Grade s01_perfect's tiny notebook after ``edit(nb)``, in a copy of the graded course."""
+    import shutil
+
+    graded, _ = tiny.graded_course()
+    root = tmp_path / "course"
+    shutil.copytree(graded.root, root)
+    path = root / "submitted" / "s01_perfect" / tiny.ASSIGNMENT / f"{tiny.ASSIGNMENT}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    edit(nb)
+    nbformat.write(nb, path)
+    [result] = grade(Course.open(root), students=["s01_perfect"], workers=1, progress=False,
+                     limits=GradingLimits(**tiny.TEST_LIMITS))
+    return result
+
+
+def test_a_pasted_grade_cell_with_an_unknown_id_is_dropped_and_the_rest_graded(tmp_path):
+    def paste(nb):
+        nb.cells.insert(3, nbformat.v4.new_code_cell("assert True", metadata={"nbgrader": {
+            "grade": True, "solution": False, "locked": True, "points": 5, "grade_id": "test_pasted",
+            "schema_version": 3}}))
+
+    result = _grade_variant(tmp_path, paste)
+    assert result.scores == {tiny.ASSIGNMENT: tiny.POINTS}
+    assert "grade cell test_pasted is not in the assignment: dropped, not graded" in result.notes
+
+
+def test_a_cell_that_ignores_the_interrupt_times_out_and_keeps_the_earlier_points(tmp_path):
+    def stubborn(nb):  # after test_double, before square's cells
+        nb.cells.insert(4, nbformat.v4.new_code_cell(
+            "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"))
+
+    result = _grade_variant(tmp_path, stubborn)
+    assert result.outcome == "timed out", result.notes
+    assert result.scores == {tiny.ASSIGNMENT: tiny.POINTS}  # the loop skipped, everything else ran
+    assert "cell 4: cell time limit" in result.notes
+
+
+def test_gradebooks_are_created_without_alembic_on_path(tmp_path):
+    """nbgrader calls the `alembic` command; the grader works with only the interpreter."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "gradebook.db"
+    code = ("import autograder.gradebook\nfrom nbgrader.api import Gradebook\n"
+            f"Gradebook('sqlite:///{db}').close()")
+    env = {**os.environ, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert db.exists()
+
+
+# --- the coordinator's side ----------------------------------------------------------
+
+
+def test_the_embedded_cluster_accepts_only_its_own_tls_clients():
+    from distributed import Client
+
+    with dask_client(workers=1) as client:
+        address = client.scheduler.address
+        assert address.startswith("tls://")
+        assert client.submit(sum, [1, 2], pure=False).result(timeout=60) == 3
+        with pytest.raises((OSError, TypeError, ValueError)):  # no certificate: refused
+            Client(address.replace("tls://", "tcp://"), timeout=5)
+        with pytest.raises((OSError, TypeError, ValueError)):
+            Client(address, timeout=5)
+
+
+def test_a_killed_run_resumes_with_only_what_has_no_result(tmp_path, monkeypatch, caplog):
+    import logging
+
+    import autograder.grading as grading
+    from autograder import sample_class
+    from autograder.release import release
+
+    course = create_scratch(tmp_path / "course", [tiny.ASSIGNMENT], source_root=tiny.write_source(tmp_path / "src"))
+    release(course)
+    students = ["s01_perfect", "s02_mistakes", "s03_untouched", "s11_invalid_json"]
+    sample_class.build(course, personas=students, mistakes={tiny.ASSIGNMENT: tiny.MISTAKES})
+    real_record, calls = grading.record, []
+
+    def killed_after_two(*args, **kwargs):
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the coordinator is stopped
+        calls.append(args[3])
+        return real_record(*args, **kwargs)
+
+    monkeypatch.setattr(grading, "record", killed_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        grade(course, workers=1, limits=GradingLimits(**tiny.TEST_LIMITS), progress=False)
+    assert course.path("autograded", grading.JOURNAL_FILE).exists()
+    monkeypatch.setattr(grading, "record", real_record)
+    with caplog.at_level(logging.WARNING, logger="autograder.grading"):
+        results = grade(course, workers=1, limits=GradingLimits(**tiny.TEST_LIMITS), progress=False)
+    assert "2 of 4 submissions already graded" in caplog.text
+    assert sorted(r.student for r in results) == students
+    assert not course.path("autograded", grading.JOURNAL_FILE).exists()
+    data = class_scores(course.db_url, course.course_id)
+    assert data["scores"][("s01_perfect", tiny.ASSIGNMENT)] == tiny.POINTS
+    assert len(data["scores"]) == len(students)
+
+
+def test_the_printed_table_shows_what_the_gradebook_holds():
+    from nbgrader.api import Gradebook
+
+    from autograder.grading import table
+
+    course, results = tiny.graded_course()
+    perfect = [r for r in results if r.student == "s01_perfect"]
+    assert "5/5" in table(course, perfect)
+    with Gradebook(course.db_url, course.course_id) as gb:  # an instructor's manual grade
+        grade_row = gb.find_grade("test_square", tiny.ASSIGNMENT, tiny.ASSIGNMENT, "s01_perfect")
+        grade_row.manual_score = 1.0
+        gb.db.commit()
+    try:
+        assert "3/5" in table(course, perfect)
+    finally:
+        with Gradebook(course.db_url, course.course_id) as gb:
+            gb.find_grade("test_square", tiny.ASSIGNMENT, tiny.ASSIGNMENT, "s01_perfect").manual_score = None
+            gb.db.commit()

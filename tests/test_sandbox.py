@@ -1,0 +1,109 @@
+"""The student's kernel runs in a bubblewrap sandbox: what it can and cannot reach.
+
+A probe notebook, one grade cell per property, is graded with the sandbox on
+(every cell must pass) and with --no-sandbox (the same cells must fail: the
+checks are real, not vacuous).
+"""
+from __future__ import annotations
+
+import socket
+
+import nbformat
+import pytest
+
+from autograder import results as rs
+from autograder import sandbox
+from autograder.course_dir import create_scratch
+from autograder.grading import grade
+from autograder.limits import GradingLimits
+
+pytestmark = pytest.mark.slow
+
+ASSIGNMENT = "98_probe"
+LIMITS = GradingLimits(cell_timeout=30, notebook_timeout=120, memory_mb=777, max_processes=48)
+
+
+def probes(course_root: str, port: int) -> dict[str, str]:
+    """{grade id: cell source}; each cell asserts one thing the sandbox guarantees."""
+    return {
+        "test_no_autograder": "import importlib.util\nassert importlib.util.find_spec('autograder') is None",
+        "test_no_course_folder": f"import os\nassert not os.path.exists({course_root!r})",
+        "test_no_network": (
+            "import socket\ns = socket.socket()\ns.settimeout(2)\n"
+            f"try:\n    s.connect(('127.0.0.1', {port}))\n    reached = True\n"
+            "except OSError:\n    reached = False\nassert not reached"),
+        "test_unprivileged": "import os\nassert os.getuid() != 0 and os.geteuid() != 0",
+        "test_limits": (
+            "import resource\n"
+            "assert resource.getrlimit(resource.RLIMIT_AS)[0] == 777 * 1024 * 1024\n"
+            "assert resource.getrlimit(resource.RLIMIT_NPROC)[0] == 48"),
+        "test_cifar_and_course": (
+            "import os, course\nassert os.listdir(os.environ['CIFAR10_DIR'])\n"
+            "assert os.environ.get('COURSE_RECORD_DIR') and os.access(os.environ['COURSE_RECORD_DIR'], os.W_OK)"),
+        "test_private_copy": "open('written_by_kernel.txt', 'w').write('x')\nimport os\nassert os.getcwd() != "
+                             f"os.path.join({course_root!r}, 'submitted', 'alice', {ASSIGNMENT!r})",
+    }
+
+
+def probe_course(tmp_path, port):
+    root = tmp_path / "course"
+    cells = [nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
+        "grade": True, "solution": False, "locked": True, "points": 1, "grade_id": grade_id, "schema_version": 3}})
+        for grade_id, source in probes(str(root), port).items()]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    src = tmp_path / "src" / "source" / ASSIGNMENT
+    src.mkdir(parents=True)
+    nbformat.write(nb, src / f"{ASSIGNMENT}.ipynb")
+    course = create_scratch(root, [ASSIGNMENT], source_root=tmp_path / "src")
+    from autograder.release import release
+
+    release(course)
+    course.path("submitted", "alice", ASSIGNMENT).mkdir(parents=True)
+    nbformat.write(nb, course.path("submitted", "alice", ASSIGNMENT, f"{ASSIGNMENT}.ipynb"))
+    return course
+
+
+@pytest.fixture
+def listener():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    yield server.getsockname()[1]
+    server.close()
+
+
+def test_the_kernel_sees_only_its_sandbox(tmp_path, listener):
+    course = probe_course(tmp_path, listener)
+    [result] = grade(course, workers=1, limits=LIMITS, progress=False)
+    assert result.sandboxed and rs.UNSANDBOXED not in result.notes
+    assert result.scores[ASSIGNMENT] == {grade_id: 1.0 for grade_id in probes("", 0)}, result.notes
+    assert not course.path("submitted", "alice", ASSIGNMENT, "written_by_kernel.txt").exists()
+
+
+def test_without_the_sandbox_the_same_probes_fail_and_the_outcome_says_unsandboxed(tmp_path, listener):
+    course = probe_course(tmp_path, listener)
+    with pytest.warns(UserWarning, match="--no-sandbox"):
+        [result] = grade(course, workers=1, limits=LIMITS, progress=False, sandbox=False)
+    assert not result.sandboxed and rs.UNSANDBOXED in result.notes
+    failed = {cell for cell, points in result.scores[ASSIGNMENT].items() if points == 0}
+    assert {"test_no_autograder", "test_no_course_folder", "test_no_network", "test_unprivileged"} <= failed
+    saved = {o["student"]: o for o in rs.load_outcomes(course)}
+    assert saved["alice"]["sandboxed"] is False and rs.UNSANDBOXED in saved["alice"]["notes"]
+
+
+def test_grade_stops_with_a_reason_where_bubblewrap_cannot_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "BWRAP", "bwrap-not-installed-here")
+    course = create_scratch(tmp_path / "course", [])
+    with pytest.raises(sandbox.SandboxUnavailable, match="--no-sandbox"):
+        grade(course, [ASSIGNMENT], progress=False)
+
+
+def test_a_sandbox_holds_only_the_earlier_assignments_references(tmp_path):
+    repo = tmp_path / "repo"
+    for assignment in ("01_a", "02_b", "03_c"):
+        path = repo / "autograder" / "assignments" / assignment / "reference.py"
+        path.parent.mkdir(parents=True)
+        path.write_text("")
+    assert [p.parent.name for p in sandbox.earlier_references("02_b", repo)] == ["01_a"]
+    assert sandbox.earlier_references("01_a", repo) == []
