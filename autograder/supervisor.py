@@ -22,6 +22,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import results as rs
@@ -70,38 +71,68 @@ def fork_context():
     return _FORK_CONTEXT
 
 
-def _watch(pid: int, is_done, timeout: float) -> bool:
-    """Wait until ``is_done()`` or ``timeout``; returns False on timeout. Remembers descendants
-    while waiting, so that those orphaned before the end are still killed."""
+def resident_bytes(procs: list) -> int:
+    import psutil
+
+    total = 0
+    for proc in procs:
+        try:
+            total += proc.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+@dataclass
+class Watch:
+    """What happened while a task ran: whether it finished in time, and how often the
+    submission's processes together went over the memory limit (and were killed)."""
+
+    finished: bool = False
+    memory_kills: int = 0
+
+
+def _watch(pid: int, is_done, timeout: float, memory_bytes: int) -> Watch:
+    """Wait until ``is_done()`` or ``timeout``. Meanwhile the descendants of the task (the kernel and
+    whatever it started) are killed when together they hold more than ``memory_bytes`` (RLIMIT_AS
+    bounds each process, not their sum); descendants are remembered, so that those orphaned before
+    the end are still killed when the task ends."""
     deadline = time.monotonic() + timeout
     seen: dict = {}
+    watch = Watch()
     while not is_done():
-        seen.update({proc.pid: proc for proc in descendants(pid)})
+        family = descendants(pid)
+        seen.update({proc.pid: proc for proc in family})
+        if memory_bytes > 0 and resident_bytes(family) > memory_bytes:
+            watch.memory_kills += 1
+            kill_tree(family[0].pid, family)  # the task survives; its kernel dies and is replaced
         if time.monotonic() > deadline:
             kill_tree(pid, list(seen.values()))
-            return False
+            return watch
         time.sleep(0.2)
     kill_tree(pid, list(seen.values()))  # whatever the task left behind
-    return True
+    watch.finished = True
+    return watch
 
 
-def _run_forked(context, argv: list[str], log: Path, timeout: float) -> int | None:
+def _run_forked(context, argv: list[str], log: Path, timeout: float, memory_bytes: int) -> tuple[int | None, Watch]:
     from .grade_one import forked_main
 
     proc = context.Process(target=forked_main, args=(argv, str(log)), daemon=False)
     proc.start()
-    finished = _watch(proc.pid, lambda: proc.exitcode is not None, timeout)
+    watch = _watch(proc.pid, lambda: proc.exitcode is not None, timeout, memory_bytes)
     proc.join()
-    return proc.exitcode if finished else None
+    return proc.exitcode, watch
 
 
-def _run_subprocess(argv: list[str], log: Path, timeout: float, cwd: str) -> int | None:
+def _run_subprocess(argv: list[str], log: Path, timeout: float, cwd: str,
+                    memory_bytes: int) -> tuple[int | None, Watch]:
     with open(log, "wb") as err:
         proc = subprocess.Popen([sys.executable, "-m", "autograder.grade_one", *argv], env=grading_env(),
                                 stdout=err, stderr=err, start_new_session=True, cwd=cwd)
-        finished = _watch(proc.pid, lambda: proc.poll() is not None, timeout)
+        watch = _watch(proc.pid, lambda: proc.poll() is not None, timeout, memory_bytes)
         proc.wait()
-        return proc.returncode if finished else None
+        return proc.returncode, watch
 
 
 def run_task(job: rs.GradingJob, use_fork_server: bool = True) -> rs.GradingResult:
@@ -113,18 +144,25 @@ def run_task(job: rs.GradingJob, use_fork_server: bool = True) -> rs.GradingResu
     job.save(job_path)
     argv = ["--job", str(job_path)]
     timeout = job.limits["notebook_timeout"]
+    memory_bytes = job.limits.get("memory_mb", 0) * 1024 * 1024
     start = time.monotonic()
     log = workdir / "stderr.txt"
     context = fork_context() if use_fork_server else None
     if context is not None:
-        code = _run_forked(context, argv, log, timeout)
+        code, watch = _run_forked(context, argv, log, timeout, memory_bytes)
     else:
-        code = _run_subprocess(argv, log, timeout, job.course_root)
-    if code == 0 and result_path.exists():
-        return rs.GradingResult.from_json(result_path.read_text())
-    if code is None:
-        outcome, note = rs.TIMED_OUT, f"killed after the {timeout} s limit per notebook"
+        code, watch = _run_subprocess(argv, log, timeout, job.course_root, memory_bytes)
+    if watch.finished and code == 0 and result_path.exists():
+        result = rs.GradingResult.from_json(result_path.read_text())
+    elif not watch.finished:
+        result = rs.failed_result(job, rs.TIMED_OUT, f"killed after the {timeout} s limit per notebook",
+                                  round(time.monotonic() - start, 2))
     else:
         tail = log.read_text(errors="replace").strip().splitlines()[-1:]
-        outcome, note = rs.CRASHED, f"grading process exited with code {code}: {' '.join(tail)}"
-    return rs.failed_result(job, outcome, note, round(time.monotonic() - start, 2))
+        result = rs.failed_result(job, rs.CRASHED, f"grading process exited with code {code}: {' '.join(tail)}",
+                                  round(time.monotonic() - start, 2))
+    if watch.memory_kills:
+        result.outcome = rs.worst([result.outcome, rs.CRASHED])
+        result.notes = [f"memory limit: the submission's processes together held more than "
+                        f"{job.limits['memory_mb']} MB (killed {watch.memory_kills}x)"] + list(result.notes)
+    return result

@@ -90,6 +90,9 @@ def test_without_the_sandbox_the_same_probes_fail_and_the_outcome_says_unsandbox
     assert {"test_no_autograder", "test_no_course_folder", "test_no_network", "test_unprivileged"} <= failed
     saved = {o["student"]: o for o in rs.load_outcomes(course)}
     assert saved["alice"]["sandboxed"] is False and rs.UNSANDBOXED in saved["alice"]["notes"]
+    from autograder.report import build
+
+    assert "1 submission(s) graded unsandboxed" in build(course)
 
 
 def test_grade_stops_with_a_reason_where_bubblewrap_cannot_run(tmp_path, monkeypatch):
@@ -107,3 +110,29 @@ def test_a_sandbox_holds_only_the_earlier_assignments_references(tmp_path):
         path.write_text("")
     assert [p.parent.name for p in sandbox.earlier_references("02_b", repo)] == ["01_a"]
     assert sandbox.earlier_references("01_a", repo) == []
+
+
+def test_the_submission_as_a_whole_has_a_memory_limit(tmp_path):
+    """Three children of 300 MB each stay under RLIMIT_AS (400 MB) but not under 400 MB together."""
+    hog = ("import os, time\nimport numpy as np\nkids = []\nfor _ in range(3):\n    pid = os.fork()\n"
+           "    if pid == 0:\n        block = np.ones(300 * 2**20 // 8)\n        time.sleep(20)\n        os._exit(0)\n"
+           "    kids.append(pid)\nfor pid in kids:\n    os.waitpid(pid, 0)")
+    cells = [nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {
+        "grade": True, "solution": False, "locked": True, "points": 1, "grade_id": "test_before",
+        "schema_version": 3}}), nbformat.v4.new_code_cell(hog)]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    src = tmp_path / "src" / "source" / "97_hog"
+    src.mkdir(parents=True)
+    nbformat.write(nb, src / "97_hog.ipynb")
+    course = create_scratch(tmp_path / "course", ["97_hog"], source_root=tmp_path / "src")
+    from autograder.release import release
+
+    release(course)
+    course.path("submitted", "bob", "97_hog").mkdir(parents=True)
+    nbformat.write(nb, course.path("submitted", "bob", "97_hog", "97_hog.ipynb"))
+    limits = GradingLimits(cell_timeout=60, notebook_timeout=120, memory_mb=400)
+    [result] = grade(course, workers=1, limits=limits, progress=False)
+    assert result.outcome == "crashed"
+    assert any(note.startswith("memory limit: the submission's processes together") for note in result.notes)
+    assert result.scores["97_hog"] == {"test_before": 1.0}  # the cells before keep their points
