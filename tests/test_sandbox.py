@@ -113,9 +113,10 @@ def test_a_sandbox_holds_only_the_earlier_assignments_references(tmp_path):
 
 
 def test_the_submission_as_a_whole_has_a_memory_limit(tmp_path):
-    """Three children of 300 MB each stay under RLIMIT_AS (400 MB) but not under 400 MB together."""
+    """Three children of 450 MB each stay under RLIMIT_AS (1000 MB) but not under 1000 MB together."""
     hog = ("import os, time\nimport numpy as np\nkids = []\nfor _ in range(3):\n    pid = os.fork()\n"
-           "    if pid == 0:\n        block = np.ones(300 * 2**20 // 8)\n        time.sleep(20)\n        os._exit(0)\n"
+           "    if pid == 0:\n        try:\n            block = np.ones(450 * 2**20 // 8)\n            time.sleep(20)\n"
+           "        finally:\n            os._exit(0)\n"
            "    kids.append(pid)\nfor pid in kids:\n    os.waitpid(pid, 0)")
     cells = [nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {
         "grade": True, "solution": False, "locked": True, "points": 1, "grade_id": "test_before",
@@ -131,8 +132,8 @@ def test_the_submission_as_a_whole_has_a_memory_limit(tmp_path):
     release(course)
     course.path("submitted", "bob", "97_hog").mkdir(parents=True)
     nbformat.write(nb, course.path("submitted", "bob", "97_hog", "97_hog.ipynb"))
-    limits = GradingLimits(cell_timeout=60, notebook_timeout=120, memory_mb=400)
+    limits = GradingLimits(cell_timeout=60, notebook_timeout=120, memory_mb=1000)
     [result] = grade(course, workers=1, limits=limits, progress=False)
-    assert result.outcome == "crashed"
+    assert result.outcome == "crashed", result.notes
     assert any(note.startswith("memory limit: the submission's processes together") for note in result.notes)
     assert result.scores["97_hog"] == {"test_before": 1.0}  # the cells before keep their points
