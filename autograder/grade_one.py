@@ -65,6 +65,9 @@ def nbgrader_config(config, limits: GradingLimits):
         ResilientExecute, IgnorePattern, ClearMetadataPreprocessor, CapOutput,
         SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
     config.ResilientExecute.timeout = limits.cell_timeout
+    # nbgrader waits 4 s for a cell's last outputs after its reply, then fails the cell: on a busy
+    # machine that alone changed grades (issue 9 section 3). The cell's own limit applies instead.
+    config.ResilientExecute.iopub_timeout = limits.cell_timeout
     # The kernel is thrown away after grading: kill it instead of waiting for a polite exit.
     config.ResilientExecute.shutdown_kernel = "immediate"
     config.CapOutput.max_lines = limits.max_output_lines

@@ -59,6 +59,7 @@ def test_outcome_notes_name_the_cause():
     _, results = tiny.graded_course()
     notes = {s: " ".join(r.notes) for s, r in by_student(results).items()}
     assert "cell time limit" in notes["s07_infinite_loop"]
+    assert "graded again alone after a time limit" in notes["s07_infinite_loop"]
     assert "kernel died" in notes["s09_kernel_dies"]
     assert "memory limit" in notes["s10_memory_hog"]
     assert "test_square deleted" in notes["s05_deleted_test"]
