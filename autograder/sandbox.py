@@ -125,7 +125,8 @@ class Sandbox:
         if root.exists():
             shutil.rmtree(root)
         uid = FIRST_UID + os.getpid()
-        shutil.copytree(submitted, root / "work" / assignment, symlinks=False)
+        # Symlinks stay links: followed here, as root, they would copy whatever they point at.
+        shutil.copytree(submitted, root / "work" / assignment, symlinks=True)
         (root / "record").mkdir(parents=True)
         runtime = Path(tempfile.mkdtemp(prefix="ag-", dir="/tmp"))
         lib = root / "lib"

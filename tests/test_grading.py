@@ -73,6 +73,7 @@ def test_gradebook_is_consistent_and_exports_one_row_per_student():
     course, _ = tiny.graded_course()
     data = class_scores(course.db_url, course.course_id)
     assert data["students"] == sorted(EXPECTED)
+    assert not (course.root / ".autograder").exists()  # task gradebooks live outside the course
     for student in EXPECTED:  # every submission recorded with every grade cell
         assert set(data["scores"][(student, tiny.ASSIGNMENT)]) == set(tiny.POINTS)
     rows = list(csv.reader(io.StringIO(to_csv(*grade_rows(course)))))

@@ -40,6 +40,8 @@ def probes(course_root: str, port: int) -> dict[str, str]:
         "test_cifar_and_course": (
             "import os, course\nassert os.listdir(os.environ['CIFAR10_DIR'])\n"
             "assert os.environ.get('COURSE_RECORD_DIR') and os.access(os.environ['COURSE_RECORD_DIR'], os.W_OK)"),
+        # The submission holds a symlink to the course's config: in the sandbox it leads nowhere.
+        "test_no_symlink_leak": "import os\nassert not os.path.exists('leak.py')",
         "test_private_copy": "open('written_by_kernel.txt', 'w').write('x')\nimport os\nassert os.getcwd() != "
                              f"os.path.join({course_root!r}, 'submitted', 'alice', {ASSIGNMENT!r})",
     }
@@ -61,6 +63,7 @@ def probe_course(tmp_path, port):
     release(course)
     course.path("submitted", "alice", ASSIGNMENT).mkdir(parents=True)
     nbformat.write(nb, course.path("submitted", "alice", ASSIGNMENT, f"{ASSIGNMENT}.ipynb"))
+    course.path("submitted", "alice", ASSIGNMENT, "leak.py").symlink_to(course.root / "nbgrader_config.py")
     return course
 
 
@@ -87,7 +90,8 @@ def test_without_the_sandbox_the_same_probes_fail_and_the_outcome_says_unsandbox
         [result] = grade(course, workers=1, limits=LIMITS, progress=False, sandbox=False)
     assert not result.sandboxed and rs.UNSANDBOXED in result.notes
     failed = {cell for cell, points in result.scores[ASSIGNMENT].items() if points == 0}
-    assert {"test_no_autograder", "test_no_course_folder", "test_no_network", "test_unprivileged"} <= failed
+    assert {"test_no_autograder", "test_no_course_folder", "test_no_network", "test_unprivileged",
+            "test_no_symlink_leak"} <= failed
     saved = {o["student"]: o for o in rs.load_outcomes(course)}
     assert saved["alice"]["sandboxed"] is False and rs.UNSANDBOXED in saved["alice"]["notes"]
     from autograder.report import build
@@ -137,3 +141,36 @@ def test_the_submission_as_a_whole_has_a_memory_limit(tmp_path):
     assert result.outcome == "crashed", result.notes
     assert any(note.startswith("memory limit: the submission's processes together") for note in result.notes)
     assert result.scores["97_hog"] == {"test_before": 1.0}  # the cells before keep their points
+
+
+@pytest.mark.parametrize("sandboxed", [True, False])
+def test_nothing_a_submission_starts_outlives_its_grading(tmp_path, sandboxed):
+    import time
+    import uuid
+    import warnings
+
+    import psutil
+
+    token = f"daemon-{uuid.uuid4().hex}"
+    daemon = (f"import subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', "
+              f"{token!r}], start_new_session=True)\ntime.sleep(2)")
+    cells = [nbformat.v4.new_code_cell(daemon), nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {
+        "grade": True, "solution": False, "locked": True, "points": 1, "grade_id": "test_x", "schema_version": 3}})]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    src = tmp_path / "src" / "source" / "96_daemon"
+    src.mkdir(parents=True)
+    nbformat.write(nb, src / "96_daemon.ipynb")
+    course = create_scratch(tmp_path / "course", ["96_daemon"], source_root=tmp_path / "src")
+    from autograder.release import release
+
+    release(course)
+    course.path("submitted", "carol", "96_daemon").mkdir(parents=True)
+    nbformat.write(nb, course.path("submitted", "carol", "96_daemon", "96_daemon.ipynb"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # --no-sandbox warns
+        [result] = grade(course, workers=1, limits=LIMITS, progress=False, sandbox=sandboxed)
+    assert result.scores["96_daemon"] == {"test_x": 1.0}, result.notes
+    time.sleep(1)
+    alive = [p.pid for p in psutil.process_iter(["cmdline"]) if token in " ".join(p.info["cmdline"] or [])]
+    assert alive == [], "the submission's daemon still runs"
