@@ -47,22 +47,30 @@ def probes(course_root: str, port: int) -> dict[str, str]:
     }
 
 
-def probe_course(tmp_path, port):
-    root = tmp_path / "course"
-    cells = [nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
+def graded_cell(grade_id: str, source: str):
+    return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
         "grade": True, "solution": False, "locked": True, "points": 1, "grade_id": grade_id, "schema_version": 3}})
-        for grade_id, source in probes(str(root), port).items()]
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    src = tmp_path / "src" / "source" / ASSIGNMENT
-    src.mkdir(parents=True)
-    nbformat.write(nb, src / f"{ASSIGNMENT}.ipynb")
-    course = create_scratch(root, [ASSIGNMENT], source_root=tmp_path / "src")
+
+
+def one_notebook_course(tmp_path, assignment: str, student: str, cells):
+    """A released course of one notebook (``cells``), handed in unchanged by ``student``."""
     from autograder.release import release
 
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    src = tmp_path / "src" / "source" / assignment
+    src.mkdir(parents=True)
+    nbformat.write(nb, src / f"{assignment}.ipynb")
+    course = create_scratch(tmp_path / "course", [assignment], source_root=tmp_path / "src")
     release(course)
-    course.path("submitted", "alice", ASSIGNMENT).mkdir(parents=True)
-    nbformat.write(nb, course.path("submitted", "alice", ASSIGNMENT, f"{ASSIGNMENT}.ipynb"))
+    course.path("submitted", student, assignment).mkdir(parents=True)
+    nbformat.write(nb, course.path("submitted", student, assignment, f"{assignment}.ipynb"))
+    return course
+
+
+def probe_course(tmp_path, port):
+    cells = [graded_cell(grade_id, source) for grade_id, source in probes(str(tmp_path / "course"), port).items()]
+    course = one_notebook_course(tmp_path, ASSIGNMENT, "alice", cells)
     course.path("submitted", "alice", ASSIGNMENT, "leak.py").symlink_to(course.root / "nbgrader_config.py")
     return course
 
@@ -122,20 +130,8 @@ def test_the_submission_as_a_whole_has_a_memory_limit(tmp_path):
            "    if pid == 0:\n        try:\n            block = np.ones(450 * 2**20 // 8)\n            time.sleep(20)\n"
            "        finally:\n            os._exit(0)\n"
            "    kids.append(pid)\nfor pid in kids:\n    os.waitpid(pid, 0)")
-    cells = [nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {
-        "grade": True, "solution": False, "locked": True, "points": 1, "grade_id": "test_before",
-        "schema_version": 3}}), nbformat.v4.new_code_cell(hog)]
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    src = tmp_path / "src" / "source" / "97_hog"
-    src.mkdir(parents=True)
-    nbformat.write(nb, src / "97_hog.ipynb")
-    course = create_scratch(tmp_path / "course", ["97_hog"], source_root=tmp_path / "src")
-    from autograder.release import release
-
-    release(course)
-    course.path("submitted", "bob", "97_hog").mkdir(parents=True)
-    nbformat.write(nb, course.path("submitted", "bob", "97_hog", "97_hog.ipynb"))
+    course = one_notebook_course(tmp_path, "97_hog", "bob", [graded_cell("test_before", "x = 1"),
+                                                            nbformat.v4.new_code_cell(hog)])
     limits = GradingLimits(cell_timeout=60, notebook_timeout=120, memory_mb=1000)
     [result] = grade(course, workers=1, limits=limits, progress=False)
     assert result.outcome == "crashed", result.notes
@@ -154,19 +150,8 @@ def test_nothing_a_submission_starts_outlives_its_grading(tmp_path, sandboxed):
     token = f"daemon-{uuid.uuid4().hex}"
     daemon = (f"import subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', "
               f"{token!r}], start_new_session=True)\ntime.sleep(2)")
-    cells = [nbformat.v4.new_code_cell(daemon), nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {
-        "grade": True, "solution": False, "locked": True, "points": 1, "grade_id": "test_x", "schema_version": 3}})]
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    src = tmp_path / "src" / "source" / "96_daemon"
-    src.mkdir(parents=True)
-    nbformat.write(nb, src / "96_daemon.ipynb")
-    course = create_scratch(tmp_path / "course", ["96_daemon"], source_root=tmp_path / "src")
-    from autograder.release import release
-
-    release(course)
-    course.path("submitted", "carol", "96_daemon").mkdir(parents=True)
-    nbformat.write(nb, course.path("submitted", "carol", "96_daemon", "96_daemon.ipynb"))
+    course = one_notebook_course(tmp_path, "96_daemon", "carol",
+                                 [nbformat.v4.new_code_cell(daemon), graded_cell("test_x", "x = 1")])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # --no-sandbox warns
         [result] = grade(course, workers=1, limits=LIMITS, progress=False, sandbox=sandboxed)
