@@ -21,7 +21,7 @@ export OMP_NUM_THREADS ?= 1
 # pytest workers; nbval needs every cell of a notebook on one worker (loadscope).
 TEST_WORKERS ?= 2
 
-.PHONY: env demo test lab release bench clean
+.PHONY: env demo test lint lab release bench clean
 env: $(STAMP)
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml .ci/system-packages.sh
@@ -36,6 +36,9 @@ demo: env
 
 test: env
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
+
+lint: env
+	$(VENV)/bin/ruff check .
 
 lab: env
 	$(VENV)/bin/jupyter lab

@@ -12,7 +12,10 @@ module globals and are not thread-safe. The process:
    the copy (see :mod:`autograder.gradebook` for why a copy), with
    :class:`~autograder.preprocessors.ResilientExecute` and
    :class:`~autograder.preprocessors.CapOutput`, and missing test cells restored;
-5. writes its :class:`~autograder.results.GradingResult` as JSON for the coordinator.
+5. judges the hidden checks outside the kernel: the plans go into the
+   submission's private record folder before the kernel starts, and
+   :class:`~autograder.verdicts.JudgeHiddenChecks` judges what it recorded;
+6. writes its :class:`~autograder.results.GradingResult` as JSON for the coordinator.
 
 The job carries the course's configuration, read once by the coordinator:
 nothing here executes nbgrader_config.py.
@@ -37,6 +40,8 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
                                     IgnorePattern, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 from traitlets.config import Config
 
+from course.recorder import RECORD_DIR_ENV
+
 from . import outcome as oc
 from . import results as rs
 from .course_dir import sqlite_url
@@ -44,8 +49,22 @@ from .gradebook import read_scores
 from .limits import GradingLimits
 from .preprocessors import CapOutput, DropUnknownGradeCells, ResilientExecute
 from .sandbox import Sandbox, kernel_config
+from .verdicts import JudgeHiddenChecks, write_inputs
 
 RESULT_FILE = "result.json"
+
+
+class TimedJudge(JudgeHiddenChecks):
+    """JudgeHiddenChecks (configured as such), timed for the benchmark's breakdown."""
+
+    seconds = 0.0  # in this process (one task per process)
+
+    def preprocess(self, nb, resources):
+        start = time.perf_counter()
+        try:
+            return super().preprocess(nb, resources)
+        finally:
+            TimedJudge.seconds += time.perf_counter() - start
 
 
 def cap_memory(megabytes: int) -> None:
@@ -62,7 +81,7 @@ def nbgrader_config(config, limits: GradingLimits):
     config.Autograde.sanitize_preprocessors = [
         DropUnknownGradeCells, ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
     config.Autograde.autograde_preprocessors = [
-        ResilientExecute, IgnorePattern, ClearMetadataPreprocessor, CapOutput,
+        ResilientExecute, TimedJudge, IgnorePattern, ClearMetadataPreprocessor, CapOutput,
         SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
     config.ResilientExecute.timeout = limits.cell_timeout
     # nbgrader waits 4 s for a cell's last outputs after its reply, then fails the cell: on a busy
@@ -109,7 +128,15 @@ def grade(job: rs.GradingJob) -> rs.GradingResult:
         sandbox = Sandbox.create(workdir / "sandbox", job.assignment, submitted, job.limits,
                                  os.environ.get("CIFAR10_DIR"))
         config = kernel_config(config, sandbox)
+        record_dir = sandbox.record_dir
         timings["sandbox"] = time.monotonic() - start
+    else:
+        record_dir = workdir / "record"
+        record_dir.mkdir(parents=True, exist_ok=True)
+        os.environ[RECORD_DIR_ENV] = str(record_dir)  # the unsandboxed kernel inherits it
+    # The plans go in before the kernel starts; the verdicts come after execution, in this process.
+    write_inputs(job.assignment, record_dir)
+    config.JudgeHiddenChecks.record_dir = str(record_dir)
     log_path = workdir / "nbgrader.log"
     try:
         autograde(config, job.assignment, job.student, log_path)
@@ -125,10 +152,10 @@ def grade(job: rs.GradingJob) -> rs.GradingResult:
     timeouts, crashes = oc.classify(graded)
     kinds = [rs.TIMED_OUT] * bool(timeouts) + [rs.CRASHED] * bool(crashes) + [rs.TAMPERED] * bool(
         found.tampered or found.unknown)
-    timings.update(ResilientExecute.timings)
+    timings.update(ResilientExecute.timings, verdicts=TimedJudge.seconds)
+    notes = timeouts + crashes + found.tampered + found.unknown + [rs.UNSANDBOXED] * (not job.sandbox)
     return rs.GradingResult(
-        job.assignment, job.student, rs.worst(kinds), stored["scores"],
-        timeouts + crashes + found.tampered + found.unknown + [rs.UNSANDBOXED] * (not job.sandbox), stored["timestamp"],
+        job.assignment, job.student, rs.worst(kinds), stored["scores"], notes, stored["timestamp"],
         round(time.monotonic() - start, 2), {k: round(v, 3) for k, v in timings.items()},
         stored["late_penalties"], stored["manual"], job.sandbox)
 

@@ -22,7 +22,7 @@ import nbformat
 
 from . import results as oc
 from .course_dir import Course
-from .mistakes import Mistake, mistakes_for
+from .mistake import Mistake, mistakes_for
 
 SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 
@@ -36,7 +36,7 @@ class Persona:
 
 PERSONAS = [
     Persona("s01_perfect", oc.GRADED, "the instructor solution"),
-    Persona("s02_mistakes", oc.GRADED, "realistic mistakes in two functions (autograder.mistakes)"),
+    Persona("s02_mistakes", oc.GRADED, "realistic mistakes in two functions (its mistakes.py)"),
     Persona("s03_untouched", oc.GRADED, "the release copy, handed in as it came"),
     Persona("s04_syntax_error", oc.GRADED, "an unclosed parenthesis in the last graded solution cell"),
     Persona("s05_deleted_test", oc.TAMPERED, "deleted the last graded function's first test cell"),

@@ -31,6 +31,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from course.recorder import RECORD_DIR_ENV
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer, List, Unicode
 
@@ -101,10 +102,13 @@ def inner_args(cwd: Path, uid: int = FIRST_UID) -> list[str]:
             "--dev-bind", "/", "/", "--chdir", str(cwd)]
 
 
-def earlier_references(assignment: str, repo: Path = REPO_ROOT) -> list[Path]:
-    """The reference modules of the assignments before ``assignment`` (never its own)."""
-    folder = repo / "autograder" / "assignments"
-    return sorted(p for p in folder.glob("*/reference.py") if p.parent.name < assignment)
+def earlier_references(assignment: str, folders: list[Path] | None = None) -> list[Path]:
+    """The reference modules of the assignments before ``assignment`` (never its own), found in
+    ``folders`` (default: where autograder.assignments looks)."""
+    from . import assignments
+
+    return sorted((p for folder in (folders or assignments.folders()) for p in folder.glob("*/reference.py")
+                   if p.parent.name < assignment), key=lambda p: p.parent.name)
 
 
 @dataclass
@@ -142,7 +146,7 @@ class Sandbox:
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
             "HOME": "/tmp", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp", "MALLOC_ARENA_MAX": "2",
             "PYTHONPATH": str(SANDBOX_LIB), "NBGRADER_EXECUTION": "autograde",
-            "COURSE_RECORD_DIR": str(SANDBOX_RECORD), "LANG": "C.UTF-8",
+            RECORD_DIR_ENV: str(SANDBOX_RECORD), "LANG": "C.UTF-8",
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
         }
         if cifar_dir:

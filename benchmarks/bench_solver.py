@@ -27,9 +27,12 @@ import time
 
 import numpy as np
 
-from autograder.reference import FullyConnectedNet, sgd
+from autograder import assignments
 from course.data import get_cifar10_data
 from course.solver import Solver
+
+FullyConnectedNet = assignments.load("06_dropout", "reference").FullyConnectedNet
+sgd = assignments.load("07_solver_cifar10", "reference").sgd
 
 HIDDEN = [512, 256]
 BATCH = 100

@@ -20,6 +20,7 @@ __all__ = [
     "check_shape",
     "diagnose",
     "likely_cause",
+    "hint",
 ]
 
 # (known wrong value, its cause): a value a typical mistake produces on the check's inputs.
@@ -121,10 +122,14 @@ GENERIC_HINTS: dict[str, str] = {
     "times_n": "it is N times too large (N = the batch size): divide by N where the loss averages over the batch.",
     "over_n": "it is N times too small (N = the batch size): did you average over the batch where a sum is needed?",
     "scaled": "it is off by a constant factor ({scale:.4g}x the correct value): a factor is missing or extra.",
+    # Diagnoses of the call itself (course.checks.common.call_student).
+    "modified_input": "the caller still needs its arrays: build new ones instead of changing them in place.",
 }
 
 
-def _hint(kind: str | None, hints: Mapping[str, str] | None, actual, expected) -> str:
+def hint(kind: str | None, hints: Mapping[str, str] | None = None, actual=None, expected=None) -> str:
+    """The "Hint:" line for a diagnosis ``kind``: the function's own hint from
+    ``hints``, else the generic one of :data:`GENERIC_HINTS`; empty when neither has one."""
     if kind is None:
         return ""
     text = (hints or {}).get(kind) or GENERIC_HINTS.get(kind, "")
@@ -149,7 +154,7 @@ def check_shape(name: str, actual, expected_shape, hints: Mapping[str, str] | No
             kind = "reshaped"
         raise AssertionError(
             f"{name} has shape {shape}, expected {expected_shape}."
-            + _hint(kind, hints, np.zeros(shape), np.zeros(expected_shape)))
+            + hint(kind, hints, np.zeros(shape), np.zeros(expected_shape)))
 
 
 def _compare(name: str, actual, expected, threshold: float, what: str,
@@ -160,7 +165,7 @@ def _compare(name: str, actual, expected, threshold: float, what: str,
     e = np.asarray(expected, dtype=np.float64)
     if a.shape != e.shape:
         kind = diagnose(a, e, batch_size)
-        raise AssertionError(f"{name} has shape {a.shape}, expected {e.shape}." + _hint(kind, hints, a, e))
+        raise AssertionError(f"{name} has shape {a.shape}, expected {e.shape}." + hint(kind, hints, a, e))
     if not np.issubdtype(a.dtype, np.number) and a.dtype != bool:
         raise AssertionError(f"{name} has dtype {a.dtype}, expected numbers.")
     a = a.astype(np.float64)
@@ -178,7 +183,7 @@ def _compare(name: str, actual, expected, threshold: float, what: str,
         f"{name} does not match the {what}: relative error {err:.3e} > threshold {threshold:.3g}.\n"
         f"  Worst entry {worst_txt}: yours {a[worst]:.8g}, {what} {e[worst]:.8g}.\n"
         f"  Yours:    {_fmt(a)}\n  Expected: {_fmt(e)}"
-        + _hint(kind, hints, a, e))
+        + hint(kind, hints, a, e))
 
 
 def likely_cause(actual, suspects: Suspects = ()) -> str | None:

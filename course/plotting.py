@@ -1,8 +1,11 @@
-"""Pictures of training: loss and accuracy curves, image grids, learned weights.
+"""Pictures of training and diagrams: loss and accuracy curves, image grids, learned weights,
+computational graphs, networks, matrix shapes and dropout masks.
 
 Every function draws into new (or given) matplotlib axes and returns the
 figure or axes; none calls ``plt.show()``, so they work the same in a
 notebook (``%matplotlib inline`` shows the figure) and in a script or test.
+Every word a diagram shows is a parameter with an English default, so that a
+translated notebook passes its own text.
 """
 from __future__ import annotations
 
@@ -21,6 +24,13 @@ __all__ = [
     "show_image_grid",
     "rescale_to_uint8",
     "visualize_weights",
+    "draw_graph",
+    "draw_chain",
+    "draw_network",
+    "draw_affine_shapes",
+    "draw_batchnorm_graph",
+    "show_dropout_mask",
+    "plot_curves",
 ]
 
 
@@ -191,3 +201,213 @@ def visualize_weights(W, ncols: int | None = None, labels=None, image_shape=(3, 
         if labels is not None:
             ax.set_title(str(labels[j]), fontsize=8)
     return fig
+
+
+# ---------------------------------------------------------------- diagrams
+
+OPERATORS = ("×", "+", "−", "÷", "exp", "mean", "x²", "1/√")
+
+
+def _label(value) -> str:
+    return value if isinstance(value, str) else f"{value:.4g}"
+
+
+def draw_graph(nodes, edges, title: str = "", ax=None, operators=OPERATORS):
+    """A computational graph with forward values above each edge and gradients below it.
+
+    ``nodes``: name -> (x, y, label); a label in ``operators`` is drawn as a
+    circle, any other as a box. ``edges``: (from, to, value, gradient); value
+    (black) and gradient (red) are numbers (shown with 4 significant digits),
+    strings (shown as they are) or None (nothing shown). Returns the axes.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 5))
+
+    def reach(label, ux):
+        # How far from its centre an arrow stops: a circle's radius, or half a box's width.
+        if label in operators:
+            return 0.38
+        return max(0.35, abs(ux) * (0.065 * len(label) + 0.2))
+
+    for x, y, label in nodes.values():
+        if label in operators:
+            ax.add_patch(plt.Circle((x, y), 0.3, fill=False, lw=1.5))
+            ax.text(x, y, label, ha="center", va="center", fontsize=14 if len(label) == 1 else 8)
+        else:
+            ax.text(x, y, label, ha="center", va="center", fontsize=10,
+                    bbox=dict(boxstyle="round", fc="white", ec="0.6"))
+    for start, end, value, grad in edges:
+        (x0, y0, label0), (x1, y1, label1) = nodes[start], nodes[end]
+        length = np.hypot(x1 - x0, y1 - y0)
+        ux, uy = (x1 - x0) / length, (y1 - y0) / length
+        head, tail = reach(label1, ux), reach(label0, ux)
+        ax.annotate("", xy=(x1 - head * ux, y1 - head * uy), xytext=(x0 + tail * ux, y0 + tail * uy),
+                    arrowprops=dict(arrowstyle="->", lw=1.2))
+        mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+        steep = abs(uy) > abs(ux)  # a steep edge gets its labels on its right
+        above = (mx + 0.15, my + 0.05, "left", "bottom") if steep else (mx, my + 0.1, "center", "bottom")
+        below = (mx + 0.15, my - 0.05, "left", "top") if steep else (mx, my - 0.1, "center", "top")
+        for text, (tx, ty, ha, va), color in ((value, above, "black"), (grad, below, "tab:red")):
+            if text is not None:
+                ax.text(tx, ty, _label(text), ha=ha, va=va, fontsize=10, color=color)
+    xs = [x for x, _, _ in nodes.values()]
+    ys = [y for _, y, _ in nodes.values()]
+    ax.set_xlim(min(xs) - 0.9, max(xs) + 0.9)
+    ax.set_ylim(min(ys) - 0.9, max(ys) + 0.9)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title)
+    return ax
+
+
+def draw_chain(values, grads, title: str = "Forward values (black), gradients of L (red)", ax=None):
+    """The chain x -> (×w1) -> y -> (×w2) -> z -> (×w3) -> e -> L = (e - target)^2 / 2.
+
+    ``values``: x, w1, y, w2, z, w3, e, target, L. ``grads``: the gradient of L
+    with respect to w1, w2, w3, y, z, e (any missing one is left blank).
+    Returns the axes.
+    """
+    nodes = {"x": (0, 0, "x"), "m1": (2, 0, "×"), "w1": (2, 1.6, "w1"), "m2": (4, 0, "×"),
+             "w2": (4, 1.6, "w2"), "m3": (6, 0, "×"), "w3": (6, 1.6, "w3"),
+             "loss": (8.5, 0, "½(e − target)²"), "target": (8.5, 1.6, "target"), "L": (11, 0, "L")}
+    edges = [("x", "m1", values["x"], None), ("w1", "m1", values["w1"], grads.get("w1")),
+             ("m1", "m2", values["y"], grads.get("y")), ("w2", "m2", values["w2"], grads.get("w2")),
+             ("m2", "m3", values["z"], grads.get("z")), ("w3", "m3", values["w3"], grads.get("w3")),
+             ("m3", "loss", values["e"], grads.get("e")), ("target", "loss", values["target"], None),
+             ("loss", "L", values["L"], 1.0)]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(11, 3))
+    return draw_graph(nodes, edges, title, ax=ax)
+
+
+def draw_network(weights, biases=None, activations=None, layer_names=None, title: str = "", ax=None):
+    """A fully connected network as circles in columns joined by weighted edges.
+
+    ``weights``: one matrix per layer, row j = the weights into unit j of the
+    next layer (shape (units out, units in)); ``biases``: one vector per layer,
+    written under the units; ``activations``: one vector per column of units
+    (inputs first), written inside the circles. Returns the axes.
+    """
+    weights = [np.asarray(w, dtype=np.float64) for w in weights]
+    sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
+    for w, n_in in zip(weights[1:], sizes[1:-1]):
+        if w.shape[1] != n_in:
+            raise ValueError(f"a layer with {w.shape[1]} inputs follows a layer of {n_in} units.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3 * len(sizes), 1.6 * max(sizes) + 1))
+    gap = 1.6  # between two units of a column
+    position = {(c, j): (3.0 * c, ((size - 1) / 2 - j) * gap) for c, size in enumerate(sizes) for j in range(size)}
+    top = (max(sizes) - 1) / 2 * gap
+    for c, w in enumerate(weights):
+        for j in range(w.shape[0]):
+            for k in range(w.shape[1]):
+                (x0, y0), (x1, y1) = position[(c, k)], position[(c + 1, j)]
+                ax.plot([x0 + 0.35, x1 - 0.35], [y0, y1], color="0.6", lw=1, zorder=1)
+                # Each weight is written a third of the way from its input, where the edges are apart.
+                ax.text(x0 + 0.35 + (x1 - x0 - 0.7) / 3, y0 + (y1 - y0) / 3, f"{w[j, k]:.4g}",
+                        fontsize=8, ha="center", va="center", bbox=dict(fc="white", ec="none", pad=0.5))
+    for (c, j), (x, y) in position.items():
+        ax.add_patch(plt.Circle((x, y), 0.35, fc="white", ec="black", lw=1.5, zorder=2))
+        if activations is not None:
+            ax.text(x, y, f"{np.asarray(activations[c])[j]:.4g}", ha="center", va="center", fontsize=8, zorder=3)
+        if biases is not None and c > 0:
+            ax.text(x, y - 0.5, f"b = {np.asarray(biases[c - 1])[j]:.4g}", ha="center", va="top", fontsize=8)
+    if layer_names is not None:
+        for c, name in enumerate(layer_names):
+            ax.text(3.0 * c, top + 0.5, name, ha="center", va="bottom", fontsize=10)
+    ax.set_xlim(-0.8, 3.0 * (len(sizes) - 1) + 0.8)
+    ax.set_ylim(-top - 1.0, top + 1.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title)
+    return ax
+
+
+def draw_affine_shapes(N: int, D: int, M: int, names=("X", "W", "b", "out"), title: str = "", ax=None):
+    """out = X W + b drawn as rectangles whose sides are proportional to the shapes.
+
+    X is (N, D), W (D, M), b (M,) (drawn as one row, broadcast to N rows)
+    and out (N, M); each rectangle is labelled with its name and shape.
+    Returns the axes.
+    """
+    if min(N, D, M) < 1:
+        raise ValueError(f"N, D and M must be positive, got {N}, {D}, {M}.")
+    unit = 3.0 / max(N, D, M)  # the largest side is 3
+    shapes = [(names[0], N, D), (names[1], D, M), (names[2], 1, M), (names[3], N, M)]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 3.5))
+    left, top = 0.0, 0.0
+    for i, (name, rows, cols) in enumerate(shapes):
+        width, height = cols * unit, rows * unit
+        ax.add_patch(plt.Rectangle((left, top - height), width, height, fc=f"C{i}", alpha=0.35, ec="black"))
+        shape = f"({cols},)" if name == names[2] else f"({rows}, {cols})"
+        ax.text(left + width / 2, top - height / 2, f"{name}\n{shape}", ha="center", va="center", fontsize=10)
+        if i < len(shapes) - 1:
+            ax.text(left + width + 0.35, top - 0.5 * unit * min(N, rows), ("·", "+", "=")[i],
+                    ha="center", va="center", fontsize=18)
+        left += width + 0.7
+    ax.set_xlim(-0.2, left)
+    ax.set_ylim(-3.3, 0.4)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title)
+    return ax
+
+
+def draw_batchnorm_graph(grads=None, title: str = "Batch normalisation of one feature, node by node", ax=None):
+    """The batch normalisation graph: x -> μ, c = x - μ, σ² = mean(c²), s = 1/√(σ²+ε), x̂ = c s, y = γ x̂ + β.
+
+    ``grads`` optionally maps an edge's value name (x, μ, c, c², σ², s, x̂,
+    γ, γx̂, β, y) to a text for its gradient, written in red. Returns the axes.
+    """
+    grads = grads or {}
+    nodes = {"x": (0, 1.5, "x"), "mean": (2, 3, "mean"), "minus": (2, 0, "−"),
+             "square": (4, 3, "x²"), "var": (6, 3, "mean"), "inv": (8, 3, "1/√"),
+             "times": (8, 0, "×"), "gamma": (10, 1.5, "γ"), "scale": (10, 0, "×"),
+             "beta": (12, 1.5, "β"), "shift": (12, 0, "+"), "y": (14, 0, "y")}
+    edges = [("x", "mean", "x", None), ("x", "minus", "x", grads.get("x")), ("mean", "minus", "μ", grads.get("μ")),
+             ("minus", "square", "c", None), ("minus", "times", "c", grads.get("c")),
+             ("square", "var", "c²", grads.get("c²")), ("var", "inv", "σ²", grads.get("σ²")),
+             ("inv", "times", "s", grads.get("s")), ("times", "scale", "x̂", grads.get("x̂")),
+             ("gamma", "scale", "γ", grads.get("γ")), ("scale", "shift", "γx̂", grads.get("γx̂")),
+             ("beta", "shift", "β", grads.get("β")), ("shift", "y", "y", grads.get("y"))]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(12, 4))
+    return draw_graph(nodes, edges, title, ax=ax)
+
+
+def show_dropout_mask(mask, title: str = "Dropout mask: {kept:.0%} of the units kept", xlabel: str = "unit",
+                      ylabel: str = "sample", ax=None):
+    """A dropout mask as an image: dropped units (0) black, kept ones (1 / (1 - p)) white.
+
+    ``title`` may use ``{kept}``, the fraction of entries that are not zero.
+    Returns the axes.
+    """
+    mask = np.atleast_2d(np.asarray(mask, dtype=np.float64))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 2.5))
+    ax.imshow(mask != 0, cmap="gray", vmin=0, vmax=1, interpolation="nearest", aspect="auto")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title.format(kept=float(np.mean(mask != 0))))
+    return ax
+
+
+def plot_curves(histories, key: str, ax=None, ylabel: str | None = None, title: str = "", styles=None):
+    """One line per run of a per-epoch quantity, e.g. validation accuracy; returns the axes.
+
+    ``histories``: label -> history dict (or object) holding ``key``, a list
+    with one value per epoch; ``styles``: label -> matplotlib format string.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    for label, history in histories.items():
+        values = history[key] if isinstance(history, dict) else getattr(history, key)
+        values = np.asarray(values, dtype=np.float64)
+        ax.plot(np.arange(1, len(values) + 1), values, (styles or {}).get(label, "o-"), label=str(label))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(key if ylabel is None else ylabel)
+    ax.set_title(title)
+    ax.legend()
+    return ax

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-REFERENCE_MODULE = "autograder.reference"
+REFERENCE_PACKAGE = "autograder.assignments"
 
 
 # Notebooks being loaded right now, innermost last: a notebook that itself
@@ -74,13 +74,18 @@ def _setup_statements(source: str) -> ast.Module | None:
     return ast.Module(body=body, type_ignores=[]) if body else None
 
 
-def _from_reference(names):
+def reference_module(assignment: str):
+    """The instructor's reference of ``assignment``: the one place that says where it is found."""
     import importlib
 
-    module = importlib.import_module(REFERENCE_MODULE)
+    return importlib.import_module(f"{REFERENCE_PACKAGE}.{assignment}.reference")
+
+
+def _from_reference(assignment: str, names):
+    module = reference_module(assignment)
     missing = [name for name in names if not hasattr(module, name)]
     if missing:
-        raise NameError(f"{REFERENCE_MODULE} defines no {', '.join(missing)}.")
+        raise NameError(f"the reference of {assignment} defines no {', '.join(missing)}.")
     return {name: getattr(module, name) for name in names}
 
 
@@ -144,7 +149,7 @@ def load(assignment: str, names, course_dir: str | os.PathLike | None = None):
     single = isinstance(names, str)
     names = [names] if single else list(names)
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
-        objs = _from_reference(names)
+        objs = _from_reference(assignment, names)
     else:
         if course_dir is not None:
             root = Path(course_dir)

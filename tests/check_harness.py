@@ -1,44 +1,84 @@
 """The tests every assignment's checks must pass, generated from a small spec.
 
 For one assignment they prove that
-1. the visible checks (course/checks/<module>.py) pass on autograder.reference
+1. the visible checks (course/checks/<module>.py) pass on the reference
    and on the source notebook's own solutions;
-2. the hidden checks (autograder/hidden/<module>.py) pass on both;
-3. every Mistake of autograder/mistakes/<module>.py fails its visible checks
+2. the hidden checks (autograder/assignments/<id>/hidden.py) pass on both;
+3. every Mistake of autograder/assignments/<id>/mistakes.py fails its visible checks
    with Mistake.hint in the message, and fails its hidden checks;
 4. the mistakes cover exactly the graded names, and every visible check is
    failed (with an explanation) by at least one mistake.
 
-A test module states its spec and takes the generated tests into its namespace:
+The graded names and the checks of each come from the notebook's grade
+cells. A test module states its spec and takes the generated tests into its namespace:
 
-    SPEC = CheckSpec("01_chain_rule", ["numerical_derivative", ...])
+    SPEC = CheckSpec("01_chain_rule")
     globals().update(check_tests(SPEC))
 """
 from __future__ import annotations
 
+import ast
+import functools
 import importlib
-from dataclasses import dataclass, field
+import types
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import pytest
+from notebooks import HIDDEN_REGION, SOURCE, grade_cells, nbgrader_meta, notebook_path, read, solution_cells
 
-from autograder import reference
-from autograder.mistakes import ASSIGNMENT_MODULES
+from autograder import assignments, verdicts
 from course import previous
-from notebooks import SOURCE
+
+
+def _judged(grade_id: str):
+    """The verdict of ``grade_id`` as a check: an AssertionError with its message when it fails."""
+    def check(subject, *_):
+        verdict = verdicts.check_in_process(grade_id, subject)
+        if not verdict.passed:
+            raise AssertionError(verdict.message)
+    return check
+
+
+@dataclass(frozen=True)
+class GradeCase:
+    """A grade cell whose visible part is one ``checks.check_<aspect>(name, ...)`` call."""
+    grade_id: str  # test_<aspect>
+    check: str     # check_<aspect>
+    args: tuple[str, ...]  # graded names passed to it; the first is the one it grades
+
+    @property
+    def graded(self) -> str:
+        return self.args[0]
+
+
+def _check_call(cell) -> tuple[str, tuple[str, ...]] | None:
+    visible = HIDDEN_REGION.sub("", cell.source).replace("### BEGIN HIDDEN TESTS", "")
+    for node in ast.walk(ast.parse(visible)):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "checks"
+                and all(isinstance(a, ast.Name) for a in node.args)):
+            return node.func.attr, tuple(a.id for a in node.args)
+    return None
+
+
+def grade_cases(assignment: str) -> list[GradeCase]:
+    """The notebook's grade cells that check graded names, in notebook order: the
+    aspects and the names a check takes are read from source/, never retyped."""
+    nb = read(notebook_path(SOURCE, assignment))
+    solutions = {nbgrader_meta(c)["grade_id"] for c in solution_cells(nb)}
+    cases = []
+    for cell in grade_cells(nb):
+        call = _check_call(cell)
+        if call and set(call[1]) <= solutions:
+            cases.append(GradeCase(nbgrader_meta(cell)["grade_id"], *call))
+    return cases
 
 
 @dataclass(frozen=True)
 class CheckSpec:
     assignment: str  # e.g. "05_batchnorm"
-    graded: list[str]  # graded names, as the notebook's solution cells define them
-    # graded name -> the suffixes of its checks, in the order of its grade cells:
-    # check_<name>_<suffix>; a name not listed has the single check check_<name>.
-    aspects: dict[str, list[str]] = field(default_factory=dict)
-    # graded name -> the graded name passed as a check's second argument
-    # (a backward pass is checked through the forward pass that made its cache).
-    checked_with: dict[str, str] = field(default_factory=dict)
     # Names a mistake's cell uses besides numpy, taken from the reference so only the mistake is wrong.
     mistake_namespace: tuple[str, ...] = ()
     # What a hidden check must raise on a mistake: AssertionError, or Exception where a
@@ -49,9 +89,18 @@ class CheckSpec:
     # Also test that a stub raising NotImplementedError (the released cell) surfaces as such.
     test_unwritten: bool = False
 
+    @functools.cached_property
+    def grade_cases(self) -> list[GradeCase]:
+        return grade_cases(self.assignment)
+
+    @property
+    def graded(self) -> list[str]:
+        """The graded names, in notebook order."""
+        return list(dict.fromkeys(case.graded for case in self.grade_cases))
+
     @property
     def module(self) -> str:
-        return ASSIGNMENT_MODULES[self.assignment]
+        return assignments.checks_module_name(self.assignment)
 
     @property
     def visible(self):
@@ -59,27 +108,26 @@ class CheckSpec:
 
     @property
     def hidden(self):
-        return importlib.import_module(f"autograder.hidden.{self.module}")
+        """The checks as grade cells run their hidden regions: judged by autograder.verdicts
+        when the assignment is converted to plans, else its in-kernel hidden module."""
+        if not verdicts.checks(self.assignment):
+            return assignments.load(self.assignment, "hidden")
+        return types.SimpleNamespace(**{case.check: _judged(case.grade_id) for case in self.grade_cases})
 
     @property
     def mistakes(self):
-        return importlib.import_module(f"autograder.mistakes.{self.module}").MISTAKES
+        return assignments.load(self.assignment, "mistakes").MISTAKES
 
     def check_names(self, name: str) -> list[str]:
-        if name in self.aspects:
-            return [f"check_{name}_{aspect}" for aspect in self.aspects[name]]
-        return [f"check_{name}"]
+        return [case.check for case in self.grade_cases if case.graded == name]
 
     def cases(self) -> list[tuple[str, str]]:
         """(graded name, check function name) for every grade cell."""
-        return [(name, check) for name in self.graded for check in self.check_names(name)]
+        return [(case.graded, case.check) for case in self.grade_cases]
 
     def run(self, checks_module, check_name: str, name: str, impl: dict) -> None:
-        check = getattr(checks_module, check_name)
-        if name in self.checked_with:
-            check(impl[name], impl[self.checked_with[name]])
-        else:
-            check(impl[name])
+        case = next(c for c in self.grade_cases if c.check == check_name)
+        getattr(checks_module, check_name)(*(impl[arg] for arg in case.args))
 
     def first_failure(self, checks_module, name: str, impl: dict) -> BaseException | None:
         """The exception of the first check of ``name`` that fails, as the grade cells run them."""
@@ -91,13 +139,17 @@ class CheckSpec:
                 return err
         return None
 
+    @property
+    def reference(self):
+        return assignments.load(self.assignment, "reference")
+
     def reference_impl(self) -> dict:
-        return {name: getattr(reference, name) for name in self.graded}
+        return {name: getattr(self.reference, name) for name in self.graded}
 
     def with_mistake(self, mistake) -> dict:
         """The reference, with the mistake in place of its graded name."""
         impl = self.reference_impl()
-        namespace = {name: getattr(reference, name) for name in self.mistake_namespace}
+        namespace = {name: getattr(self.reference, name) for name in self.mistake_namespace}
         impl[mistake.function] = mistake.compile(namespace)
         return impl
 

@@ -1,7 +1,7 @@
 """The course's own assignments (whatever source/ holds) graded for three students, once per session.
 
 - ``s01_perfect``: the instructor solution, must score full marks;
-- ``s02_mistakes``: one realistic mistake (from autograder.mistakes), must
+- ``s02_mistakes``: one realistic mistake (from autograder/assignments/<id>/mistakes.py), must
   lose the points of the grade cells that call that function, and only those;
 - ``s03_untouched``: the release copy, must score 0.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from autograder.mistakes import mistakes_for
+from autograder.mistake import mistakes_for
 
 STUDENTS = ["s01_perfect", "s02_mistakes", "s03_untouched"]
 _GRADED: dict = {}

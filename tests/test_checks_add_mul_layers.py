@@ -5,10 +5,5 @@ from __future__ import annotations
 
 from check_harness import CheckSpec, check_tests
 
-GRADED = ["MulLayer", "AddLayer", "SigmoidLayer"]
-SPEC = CheckSpec(
-    "02_add_mul_layers",
-    GRADED,
-    aspects={name: ["forward", "backward"] for name in GRADED},  # in this order in the notebook
-)
+SPEC = CheckSpec("02_add_mul_layers")
 globals().update(check_tests(SPEC))

@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import pytest
 
-from autograder import reference
+from autograder import assignments
 from check_harness import CheckSpec, check_tests
 from course.checks import dropout as visible
 
 SPEC = CheckSpec(
     "06_dropout",
-    ["dropout_forward", "dropout_backward", "FullyConnectedNet"],
-    aspects={"FullyConnectedNet": ["api", "gradients"]},
-    checked_with={"dropout_backward": "dropout_forward"},  # checked through the forward pass that made its cache
     # The names a FullyConnectedNet cell uses besides numpy: what the notebook loads or defines.
     mistake_namespace=("affine_forward", "affine_backward", "relu_forward", "relu_backward", "softmax_loss",
                        "batchnorm_forward", "batchnorm_backward_alt", "dropout_forward", "dropout_backward"),
 )
 globals().update(check_tests(SPEC))
+
+reference = assignments.load("06_dropout", "reference")
 
 
 def test_visible_check_of_the_net_runs_both_aspects():

@@ -2,11 +2,13 @@
 right answers and explain every listed mistake), and the net check's manners."""
 import numpy as np
 
-import autograder.reference as reference
+from autograder import assignments
 from check_harness import CheckSpec, check_tests
 from course import previous
 from course.checks import softmax_loss as checks
 from notebooks import SOURCE
+
+reference = assignments.load("04_softmax_loss", "reference")
 
 LAYERS = ["affine_forward", "affine_backward", "relu_forward", "relu_backward"]
 
@@ -22,7 +24,6 @@ def _load_notebook(graded):
 
 SPEC = CheckSpec(
     "04_softmax_loss",
-    ["softmax_loss", "TwoLayerNet"],
     mistake_namespace=tuple(LAYERS) + ("softmax_loss",),  # names a TwoLayerNet mistake calls
     load_notebook=_load_notebook,
     test_unwritten=True,

@@ -15,17 +15,18 @@ import numpy as np
 import pytest
 
 import course.data
-from autograder import reference
-from autograder.hidden import solver_cifar10 as hidden
+from autograder import assignments
 from check_harness import CheckSpec, check_tests
 from course.checks import solver_cifar10 as checks
 from course.solver import Solver, save_model
 from notebooks import SOURCE
 
-GRADED = ["sgd", "sgd_momentum", "rmsprop", "adam"]
+reference = assignments.load("07_solver_cifar10", "reference")
+hidden = assignments.load("07_solver_cifar10", "hidden")
+FullyConnectedNet = assignments.load("06_dropout", "reference").FullyConnectedNet
 MODEL_FILE = SOURCE / "07_solver_cifar10" / "best_model.npz"
 
-SPEC = CheckSpec("07_solver_cifar10", GRADED)
+SPEC = CheckSpec("07_solver_cifar10")
 globals().update(check_tests(SPEC))
 
 
@@ -37,7 +38,7 @@ def _hidden(name):
     return getattr(hidden, f"check_{name}")
 
 
-@pytest.mark.parametrize("name", GRADED)
+@pytest.mark.parametrize("name", SPEC.graded)
 def test_checks_reject_wrong_defaults(name):
     rule = getattr(reference, name)
 
@@ -76,7 +77,7 @@ def grader_data(synthetic_cifar, monkeypatch):
 
 
 def _net(seed=0):
-    return reference.FullyConnectedNet([20], normalization="batchnorm", weight_scale=1e-2,
+    return FullyConnectedNet([20], normalization="batchnorm", weight_scale=1e-2,
                                        dtype=np.float32, seed=seed)
 
 
@@ -91,7 +92,7 @@ def trained_model_file(synthetic_cifar, tmp_path_factory):
 
 
 def test_good_model_passes_both_checks(trained_model_file, grader_data):
-    accuracy = checks.check_best_model(trained_model_file, reference.FullyConnectedNet, grader_data)
+    accuracy = checks.check_best_model(trained_model_file, FullyConnectedNet, grader_data)
     assert accuracy >= 0.9
     assert hidden.check_best_model(str(trained_model_file)) == pytest.approx(accuracy)
 
@@ -103,7 +104,7 @@ def test_untrained_model_fails_both_checks(tmp_path, grader_data):
     path = tmp_path / "best_model.npz"
     save_model(path, model)
     with pytest.raises(AssertionError, match="below the target 0.40"):
-        checks.check_best_model(path, reference.FullyConnectedNet, grader_data)
+        checks.check_best_model(path, FullyConnectedNet, grader_data)
     with pytest.raises(AssertionError, match="the target is 0.40"):
         hidden.check_best_model(str(path))
 
@@ -139,7 +140,7 @@ def test_target_follows_the_data(trained_model_file, synthetic_cifar, monkeypatc
 def test_missing_model_file(tmp_path, grader_data):
     missing = tmp_path / "best_model.npz"
     with pytest.raises(NotImplementedError, match="train your best model and save it"):
-        checks.check_best_model(missing, reference.FullyConnectedNet, grader_data)
+        checks.check_best_model(missing, FullyConnectedNet, grader_data)
     with pytest.raises(AssertionError, match="not found"):
         hidden.check_best_model(str(missing))
 
@@ -148,7 +149,7 @@ def test_broken_model_file(tmp_path, grader_data):
     broken = tmp_path / "best_model.npz"
     broken.write_bytes(b"PK\x03\x04 truncated")
     with pytest.raises(AssertionError, match="could not be loaded"):
-        checks.check_best_model(broken, reference.FullyConnectedNet, grader_data)
+        checks.check_best_model(broken, FullyConnectedNet, grader_data)
     with pytest.raises(AssertionError, match="could not be loaded"):
         hidden.check_best_model(str(broken))
 

@@ -56,9 +56,9 @@ def reference_sources(own: set[str]) -> list[str]:
     A perfect student's own solution may read like the reference; anything else
     from the reference (say a function course.previous loads) must not show.
     """
-    import autograder.reference as reference
+    from autograder import assignments
 
-    return [inspect.getsource(getattr(reference, name)) for name in reference.__all__ if name not in own]
+    return [inspect.getsource(obj) for name, obj in assignments.references().items() if name not in own]
 
 
 def test_no_feedback_file_shows_hidden_tests_or_instructor_code():

@@ -208,7 +208,7 @@ def test_hint_keys_are_the_documented_ones():
     # The keys documented for `hints`; a renamed key would silently drop function-specific hints.
     assert set(gradcheck.GENERIC_HINTS) == {"transposed", "reshaped", "shape", "not_finite",
                                            "should_be_zero", "all_zero", "sign", "times_n",
-                                           "over_n", "scaled"}
+                                           "over_n", "scaled", "modified_input"}
 
 
 # --- suspects: known wrong values and their causes -----------------------------------------

@@ -7,6 +7,7 @@ Everything happens in temporary course folders, never in the repository.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 import time
@@ -304,9 +305,12 @@ COURSE_ASSIGNMENTS = pytest.mark.parametrize(
 def _course_result(assignment, student):
     course, results = real_course.graded_course()
     nb = nbformat.read(course.path("source", assignment, f"{assignment}.ipynb"), as_version=4)
+    # Auto-graded cells only: written answers (markdown grade cells) wait for the instructor.
     points = {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
-              for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+              for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
     [result] = [r for r in results if r.assignment == assignment and r.student == student]
+    result = dataclasses.replace(result, scores={assignment: {
+        cell: score for cell, score in result.scores[assignment].items() if cell in points}})
     return nb, points, result
 
 

@@ -136,6 +136,7 @@ def test_student_notebook_runs_and_fails_only_where_code_is_missing(assignment, 
     assert errors, f"{assignment}: the student version raised nothing; are the stubs there?"
     wrong = [e for e in errors if e[1] != "NotImplementedError"]
     assert not wrong, f"{assignment}: errors other than NotImplementedError: {wrong}"
-    passing = [c.metadata.nbgrader.grade_id for c in grade_cells(nb)
-               if not any(o.output_type == "error" for o in c.get("outputs", []))]
+    # Written answers (markdown grade cells) are graded by hand, not run.
+    passing = [c.metadata.nbgrader.grade_id for c in grade_cells(nb) if c.cell_type == "code"
+               and not any(o.output_type == "error" for o in c.get("outputs", []))]
     assert not passing, f"{assignment}: grade cells pass with no student code: {passing}"

@@ -2,7 +2,7 @@
 
 The notebooks here are tiny nbgrader-style notebooks written to a tmp course
 folder; the autograde path uses a stub reference module, so these tests do
-not depend on autograder.reference.
+not depend on autograder.assignments.
 """
 from __future__ import annotations
 
@@ -142,7 +142,7 @@ def stub_reference(tmp_path, monkeypatch):
     module.affine_forward = lambda x, w, b: ("reference", x)
     module.TwoLayerNet = type("TwoLayerNet", (), {})
     monkeypatch.setitem(sys.modules, module.__name__, module)
-    monkeypatch.setattr(previous, "REFERENCE_MODULE", module.__name__)
+    monkeypatch.setattr(previous, "reference_module", lambda assignment: module)
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     return module
 

@@ -9,7 +9,7 @@ import pytest
 import tiny_assignment as tiny
 from autograder import sample_class
 from autograder.course_dir import create_scratch
-from autograder.mistakes import Mistake
+from autograder.mistake import Mistake
 from autograder.release import release
 
 

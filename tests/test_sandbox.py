@@ -40,6 +40,9 @@ def probes(course_root: str, port: int) -> dict[str, str]:
         "test_cifar_and_course": (
             "import os, course\nassert os.listdir(os.environ['CIFAR10_DIR'])\n"
             "assert os.environ.get('COURSE_RECORD_DIR') and os.access(os.environ['COURSE_RECORD_DIR'], os.W_OK)"),
+        # course.previous.load finds the earlier assignments' references (this one sorts after all of them).
+        "test_previous_load": "from course import previous\nf = previous.load('03_affine_relu', 'affine_forward')\n"
+                              "assert callable(f)",
         # The submission holds a symlink to the course's config: in the sandbox it leads nowhere.
         "test_no_symlink_leak": "import os\nassert not os.path.exists('leak.py')",
         "test_private_copy": "open('written_by_kernel.txt', 'w').write('x')\nimport os\nassert os.getcwd() != "
@@ -115,13 +118,14 @@ def test_grade_stops_with_a_reason_where_bubblewrap_cannot_run(tmp_path, monkeyp
 
 
 def test_a_sandbox_holds_only_the_earlier_assignments_references(tmp_path):
-    repo = tmp_path / "repo"
     for assignment in ("01_a", "02_b", "03_c"):
-        path = repo / "autograder" / "assignments" / assignment / "reference.py"
+        path = tmp_path / assignment / "reference.py"
         path.parent.mkdir(parents=True)
         path.write_text("")
-    assert [p.parent.name for p in sandbox.earlier_references("02_b", repo)] == ["01_a"]
-    assert sandbox.earlier_references("01_a", repo) == []
+    assert [p.parent.name for p in sandbox.earlier_references("02_b", [tmp_path])] == ["01_a"]
+    assert sandbox.earlier_references("01_a", [tmp_path]) == []
+    assert [p.parent.name for p in sandbox.earlier_references("04_softmax_loss")] == [
+        "01_chain_rule", "02_add_mul_layers", "03_affine_relu"]
 
 
 def test_the_submission_as_a_whole_has_a_memory_limit(tmp_path):
@@ -159,3 +163,31 @@ def test_nothing_a_submission_starts_outlives_its_grading(tmp_path, sandboxed):
     time.sleep(1)
     alive = [p.pid for p in psutil.process_iter(["cmdline"]) if token in " ".join(p.info["cmdline"] or [])]
     assert alive == [], "the submission's daemon still runs"
+
+
+def test_the_real_course_grades_the_same_in_and_out_of_the_sandbox(tmp_path):
+    """Hidden verdicts judged outside the kernel: honest and mistaken work scores as unsandboxed."""
+    import shutil
+    import warnings
+
+    import real_course
+    from autograder import sample_class
+    from autograder.release import release
+
+    converted = "03_affine_relu"  # its hidden regions record (course.recorder) instead of importing autograder
+    scores = {}
+    for sandboxed in (True, False):
+        course = create_scratch(tmp_path / f"course-{sandboxed}", [converted])
+        release(course, [converted])
+        sample_class.build(course, [converted], real_course.STUDENTS,
+                           mistakes={converted: real_course.one_mistake(converted)})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # --no-sandbox warns
+            results = grade(course, [converted], workers=2, progress=False, sandbox=sandboxed,
+                            limits=GradingLimits(cell_timeout=60, notebook_timeout=300))
+        scores[sandboxed] = {r.student: (r.outcome, r.scores) for r in results}
+        shutil.rmtree(course.root, ignore_errors=True)
+    assert scores[True] == scores[False]
+    perfect = scores[True]["s01_perfect"][1][converted]
+    assert scores[True]["s01_perfect"][0] == "graded" and all(perfect.values()), perfect
+    assert sum(scores[True]["s02_mistakes"][1][converted].values()) < sum(perfect.values())

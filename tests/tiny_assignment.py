@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.mistakes import Mistake
+from autograder.mistake import Mistake
 
 ASSIGNMENT = "00_tiny"
 HIDDEN_MARKERS = ["HIDDEN_DOUBLE_SENTINEL", "HIDDEN_SQUARE_SENTINEL", "double(-21)", "square(-5)"]

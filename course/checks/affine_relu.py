@@ -76,6 +76,10 @@ RELU_OUT_HINTS = {
              "reduces x along axis 0.",
     "reshaped": "out must have x's shape: np.maximum(x, 0) compares entry by entry.",
 }
+RELU_FORWARD_CALL_HINTS = {
+    "modified_input": "x[x < 0] = 0 (or similar) changes the caller's x, which it still needs: build a new "
+                      "array, e.g. np.maximum(x, 0).",
+}
 RELU_GE_CAUSE = ("the gradient must be 0 where x is exactly 0 (the course convention): the mask is "
                  "x > 0, not x >= 0.")
 RELU_UNGATED_CAUSE = "the gradient must be blocked where x < 0: multiply dout by the mask (x > 0)."
@@ -104,7 +108,7 @@ def _sigmoid(x):
 def check_affine_forward(affine_forward) -> None:
     """The worked example by value, then a 4-D batch against x.reshape(N, -1) @ w + b."""
     out, _ = unpack("affine_forward", call_student("affine_forward", affine_forward, EXAMPLE_X.copy(),
-                                             EXAMPLE_W.copy(), EXAMPLE_B.copy(), hint=RESHAPE_HINT),
+                                             EXAMPLE_W.copy(), EXAMPLE_B.copy(), hints={"raised": RESHAPE_HINT}),
                      2, "(out, cache)")
     check_shape("affine_forward out (worked example)", out, (2, 3))
     check_close("affine_forward out (worked example)", out, EXAMPLE_OUT, VALUE_THRESHOLD)
@@ -114,7 +118,7 @@ def check_affine_forward(affine_forward) -> None:
     w = rng.standard_normal((12, 5))            # M = 5
     b = rng.standard_normal(5)
     out, _ = unpack("affine_forward", call_student("affine_forward", affine_forward, x, w, b,
-                                             hint=RESHAPE_HINT), 2, "(out, cache)")
+                                             hints={"raised": RESHAPE_HINT}), 2, "(out, cache)")
     check_shape("affine_forward out for x of shape (3, 2, 3, 2)", out, (3, 5))
     expected = x.reshape(3, 12) @ w + b
     check_close("affine_forward out for x of shape (3, 2, 3, 2)", out, expected, VALUE_THRESHOLD)
@@ -135,7 +139,7 @@ def check_affine_backward(affine_backward) -> None:
     db_num = numerical_gradient_array(lambda z: x.reshape(N, -1) @ w + z, b.copy(), dout)
 
     result = call_student("affine_backward", affine_backward, dout.copy(), (x.copy(), w.copy(), b.copy()),
-                   hint=BACKWARD_SHAPES_HINT)
+                   hints={"raised": BACKWARD_SHAPES_HINT})
     dx, dw, db = unpack("affine_backward", result, 3, "(dx, dw, db)")
     report_all([
         lambda: check_gradient("affine_backward dx", dx, dx_num, GRAD_THRESHOLD, DX_HINTS, batch_size=N),
@@ -147,11 +151,8 @@ def check_affine_backward(affine_backward) -> None:
 
 def check_relu_forward(relu_forward) -> None:
     """Known values with zeros and negatives, the shape of a 3-D input, and x left unchanged."""
-    x = RELU_X.copy()
-    out, _ = unpack("relu_forward", call_student("relu_forward", relu_forward, x), 2, "(out, cache)")
-    if not np.array_equal(x, RELU_X):
-        raise AssertionError("relu_forward changed its input x in place (x[x < 0] = 0 or similar). "
-                             "The caller still needs x: build a new array, e.g. np.maximum(x, 0).")
+    out, _ = unpack("relu_forward", call_student("relu_forward", relu_forward, RELU_X.copy(),
+                                                 hints=RELU_FORWARD_CALL_HINTS), 2, "(out, cache)")
     check_shape("relu_forward out", out, RELU_X.shape, RELU_OUT_HINTS)
     check_close("relu_forward out", out, RELU_OUT, VALUE_THRESHOLD)
 

@@ -28,6 +28,8 @@ HINT_MEAN_PATH = ("the path through the mean is missing: every x_i also changes 
                   "so the columns of dx must sum to zero")
 HINT_VARIANCE_PATH = ("the path through the variance is missing: every x_i also changes the batch "
                       "variance (in the closed form this is the x_hat * mean(dx_hat * x_hat) term)")
+HINT_CLOSED_FORM = ("collect the three paths: with g = gamma * dout, "
+                    "dx = (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0)) / std")
 HINT_DGAMMA_DOUT = "dgamma is the sum over the batch of dout * x_hat: weight x_hat by the upstream gradient"
 
 EPS = 1e-5
@@ -123,7 +125,7 @@ def check_batchnorm_forward(batchnorm_forward) -> None:
                                  "only training steps update them.")
 
 
-def _report_dx(name, dx, dx_num, x, threshold):
+def _report_dx(name, dx, dx_num, x, threshold, otherwise=None):
     try:
         check_gradient(name, dx, dx_num, threshold)
     except AssertionError as err:
@@ -137,10 +139,12 @@ def _report_dx(name, dx, dx_num, x, threshold):
         size = np.linalg.norm(dx, axis=0) * np.linalg.norm(centered, axis=0) + 1e-12
         if np.any(np.abs((dx * centered).sum(axis=0)) > 1e-4 * size):
             raise AssertionError(f"{err}\n  Hint: {HINT_VARIANCE_PATH}") from None
+        if otherwise:
+            raise AssertionError(f"{err}\n  Hint: {otherwise}") from None
         raise
 
 
-def _check_backward(name, backward, batchnorm_forward):
+def _check_backward(name, backward, batchnorm_forward, dx_hint=None):
     N, D = 7, 5
     x = _batch(3, N, D)
     rng = np.random.default_rng(4)
@@ -171,7 +175,7 @@ def _check_backward(name, backward, batchnorm_forward):
             raise AssertionError(f"{err}\n  Hint: {HINT_DGAMMA_DOUT}") from None
         raise
     dx_num = numerical_gradient_array(lambda x_: run(x_, gamma, beta), x.copy(), dout)
-    _report_dx(f"{name}'s dx", dx, dx_num, x, 1e-6)
+    _report_dx(f"{name}'s dx", dx, dx_num, x, 1e-6, otherwise=dx_hint)
 
 
 def check_batchnorm_backward(batchnorm_backward, batchnorm_forward) -> None:
@@ -181,4 +185,4 @@ def check_batchnorm_backward(batchnorm_backward, batchnorm_forward) -> None:
 
 def check_batchnorm_backward_alt(batchnorm_backward_alt, batchnorm_forward) -> None:
     """The closed form must give the same gradients as the graph version."""
-    _check_backward("batchnorm_backward_alt", batchnorm_backward_alt, batchnorm_forward)
+    _check_backward("batchnorm_backward_alt", batchnorm_backward_alt, batchnorm_forward, HINT_CLOSED_FORM)

@@ -70,7 +70,7 @@ def _expected_softmax_loss(x, y):
 def _run_softmax(softmax_loss, x, y, label):
     scores = x.copy()
     loss, dx = unpack("softmax_loss", call_student("softmax_loss", softmax_loss, scores, y.copy(),
-                                                   hint=BROADCAST_HINT), 2, "(loss, dx)")
+                                                   hints={"raised": BROADCAST_HINT}), 2, "(loss, dx)")
     if not np.array_equal(scores, x):
         raise AssertionError("softmax_loss changed its input x in place (x -= ... or similar). The caller's "
                              "scores must stay as they were: write shifted = x - x.max(axis=1, keepdims=True).")

@@ -6,9 +6,8 @@ FullyConnectedNet's mistakes use affine_forward, ..., softmax_loss,
 batchnorm_forward, batchnorm_backward_alt, dropout_forward and
 dropout_backward from the namespace they are compiled in.
 """
+from autograder.mistake import Mistake
 from course.checks import dropout as visible
-
-from . import Mistake
 
 _FORWARD = '''def dropout_forward(x, dropout_param):
     p, mode = dropout_param["p"], dropout_param["mode"]

@@ -1,6 +1,7 @@
-"""Realistic wrong implementations, one module per assignment.
+"""Realistic wrong implementations: the ``Mistake`` record and how to build one.
 
-Each module lists ``MISTAKES``. The same list serves two jobs:
+Each ``autograder/assignments/<id>/mistakes.py`` lists ``MISTAKES``. The same
+list serves two jobs:
 - tests/ prove that the visible check of ``function`` fails on every mistake
   and that its message contains ``hint`` (the explanation a student sees);
 - the sample class (``python -m autograder demo``) gives some students these
@@ -8,18 +9,10 @@ Each module lists ``MISTAKES``. The same list serves two jobs:
 """
 from __future__ import annotations
 
-import importlib
+import inspect
 from dataclasses import dataclass
 
-ASSIGNMENT_MODULES = {
-    "01_chain_rule": "chain_rule",
-    "02_add_mul_layers": "add_mul_layers",
-    "03_affine_relu": "affine_relu",
-    "04_softmax_loss": "softmax_loss",
-    "05_batchnorm": "batchnorm",
-    "06_dropout": "dropout",
-    "07_solver_cifar10": "solver_cifar10",
-}
+from autograder import assignments
 
 
 @dataclass(frozen=True)
@@ -54,11 +47,13 @@ def variant(template: str, *edits: tuple[str, str]) -> str:
     return text
 
 
+def source_of(obj) -> str:
+    """The source of a reference function or class, as the template of :func:`variant`."""
+    return "\n" + inspect.getsource(obj)
+
+
 def mistakes_for(assignment: str) -> list[Mistake]:
-    """The mistakes listed for an assignment id such as ``03_affine_relu`` (none if no module)."""
-    module = ASSIGNMENT_MODULES.get(assignment, assignment)
-    try:
-        mod = importlib.import_module(f"{__name__}.{module}")
-    except ModuleNotFoundError:
+    """The mistakes listed for an assignment id such as ``03_affine_relu`` (none without a folder)."""
+    if assignment not in assignments.ids():
         return []
-    return list(mod.MISTAKES)
+    return list(assignments.load(assignment, "mistakes").MISTAKES)

@@ -1,5 +1,5 @@
 """Realistic wrong solutions for 02_add_mul_layers, one solution cell (one class) each."""
-from autograder.mistakes import Mistake, variant
+from autograder.mistake import Mistake, variant
 
 # The correct cells; most mistakes below change one or two of their lines.
 _MUL_LAYER = """

@@ -3,9 +3,8 @@
 The backward mistakes read the cache of the notebook's batchnorm_forward
 (a dict with mode, x_hat, centered, std, gamma), as the reference does.
 """
+from autograder.mistake import Mistake
 from course.checks import batchnorm as visible
-
-from . import Mistake
 
 _FORWARD = '''def batchnorm_forward(x, gamma, beta, bn_param):
     mode = bn_param["mode"]
@@ -102,4 +101,7 @@ MISTAKES = [
             _ALT.format(dx_terms="dx_hat - dx_hat.mean(axis=0)")),
     Mistake("batchnorm_backward_alt", "no_mean_term", visible.HINT_MEAN_PATH,
             _ALT.format(dx_terms="dx_hat - x_hat * (dx_hat * x_hat).mean(axis=0)")),
+    # gamma forgotten: both extra paths are there, only the closed-form hint explains it.
+    Mistake("batchnorm_backward_alt", "gamma_forgotten", visible.HINT_CLOSED_FORM,
+            _ALT.format(dx_terms="dout - dout.mean(axis=0) - x_hat * (dout * x_hat).mean(axis=0)")),
 ]

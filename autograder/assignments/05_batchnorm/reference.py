@@ -1,43 +1,7 @@
-"""Assignments 03, 05, 06: affine, ReLU, sigmoid, batch normalisation, dropout."""
+"""Assignment 05: batch normalisation, forward and two backward passes."""
 from __future__ import annotations
 
 import numpy as np
-
-
-def affine_forward(x, w, b):
-    """out = x.reshape(N, D) @ w + b for x of shape (N, d1, ..., dk), D = d1 * ... * dk."""
-    out = x.reshape(x.shape[0], -1) @ w + b
-    return out, (x, w, b)
-
-
-def affine_backward(dout, cache):
-    x, w, b = cache
-    x_flat = x.reshape(x.shape[0], -1)
-    dx = (dout @ w.T).reshape(x.shape)
-    dw = x_flat.T @ dout
-    db = dout.sum(axis=0)
-    return dx, dw, db
-
-
-def relu_forward(x):
-    out = np.maximum(x, 0)
-    return out, x
-
-
-def relu_backward(dout, cache):
-    # The derivative at exactly 0 is taken as 0.
-    return dout * (cache > 0)
-
-
-def sigmoid_forward(x):
-    e = np.exp(-np.abs(x))  # exp of a non-positive number: no overflow for large |x|
-    out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-    return out, out
-
-
-def sigmoid_backward(dout, cache):
-    out = cache
-    return dout * out * (1.0 - out)
 
 
 def batchnorm_forward(x, gamma, beta, bn_param):
@@ -106,34 +70,3 @@ def batchnorm_backward_alt(dout, cache):
         return dx_hat / std, dgamma, dbeta
     dx = (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0)) / std
     return dx, dgamma, dbeta
-
-
-def dropout_forward(x, dropout_param):
-    """Inverted dropout: in train mode drop each unit with probability p and
-    scale the kept ones by 1 / (1 - p); test mode returns x unchanged.
-
-    dropout_param: p, mode ('train' or 'test'), optional seed (a seed makes
-    the mask the same on every call).
-    """
-    p = dropout_param["p"]
-    mode = dropout_param.get("mode", "train")
-    if not 0 <= p < 1:
-        raise ValueError(f"dropout probability p must be in [0, 1), got {p}")
-    if mode == "train":
-        seed = dropout_param.get("seed")
-        rng = np.random.default_rng(seed) if seed is not None else np.random
-        mask = ((rng.random(x.shape) >= p) / (1 - p)).astype(x.dtype)
-        out = x * mask
-    elif mode == "test":
-        mask = None
-        out = x.copy()
-    else:
-        raise ValueError(f"invalid dropout mode {mode!r}")
-    return out, (mode, mask)
-
-
-def dropout_backward(dout, cache):
-    mode, mask = cache
-    if mode == "train":
-        return dout * mask
-    return dout.copy()

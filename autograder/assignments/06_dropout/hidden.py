@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder import reference as ref
+from autograder import assignments
 from autograder.hidden import call_unmodified, rng
 from course.checks.dropout import _check_net_gradient, mean_ratio_tolerance
 from course.gradcheck import check_close, numerical_gradient, numerical_gradient_array
+
+ref = assignments.load("06_dropout", "reference")
 
 
 def check_dropout_forward(dropout_forward) -> None:

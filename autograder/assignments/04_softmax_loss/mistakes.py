@@ -1,9 +1,9 @@
 """Frequent wrong solutions for 04_softmax_loss, each with the hint its visible check must give.
 
 The TwoLayerNet mistakes call the layers of 03 and softmax_loss by name:
-compile them with a namespace that provides those (e.g. autograder.reference).
+compile them with a namespace that provides those (e.g. the reference module).
 """
-from autograder.mistakes import Mistake, variant
+from autograder.mistake import Mistake, variant
 
 # The correct cells; most mistakes below change one or two of their lines.
 _SOFTMAX_LOSS = """

@@ -5,7 +5,7 @@ the part of the visible check's message that explains the mistake.
 """
 from __future__ import annotations
 
-from autograder.mistakes import Mistake, variant
+from autograder.mistake import Mistake, variant
 
 _SGD_DEF = '''def sgd(w, dw, config=None):
     """Vanilla stochastic gradient descent: next_w = w - learning_rate * dw.

@@ -1,53 +1,48 @@
-"""Assignments 04 and 06: a two-layer net and a fully connected net of any depth."""
+"""Assignment 06: inverted dropout and a fully connected net of any depth."""
 from __future__ import annotations
+
+import importlib
 
 import numpy as np
 
-from .layers import (
-    affine_backward,
-    affine_forward,
-    batchnorm_backward_alt,
-    batchnorm_forward,
-    dropout_backward,
-    dropout_forward,
-    relu_backward,
-    relu_forward,
-)
-from .losses import softmax_loss
+_layers = importlib.import_module("autograder.assignments.03_affine_relu.reference")
+_losses = importlib.import_module("autograder.assignments.04_softmax_loss.reference")
+_batchnorm = importlib.import_module("autograder.assignments.05_batchnorm.reference")
+affine_forward, affine_backward = _layers.affine_forward, _layers.affine_backward
+relu_forward, relu_backward = _layers.relu_forward, _layers.relu_backward
+softmax_loss = _losses.softmax_loss
+batchnorm_forward, batchnorm_backward_alt = _batchnorm.batchnorm_forward, _batchnorm.batchnorm_backward_alt
 
 
-class TwoLayerNet:
-    """affine - relu - affine - softmax, with L2 penalty 0.5 * reg * sum(W^2)."""
+def dropout_forward(x, dropout_param):
+    """Inverted dropout: in train mode drop each unit with probability p and
+    scale the kept ones by 1 / (1 - p); test mode returns x unchanged.
 
-    def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10,
-                 weight_scale=1e-3, reg=0.0):
-        self.reg = reg
-        # Global np.random, so that np.random.seed makes the net reproducible.
-        self.params = {
-            "W1": weight_scale * np.random.randn(input_dim, hidden_dim),
-            "b1": np.zeros(hidden_dim),
-            "W2": weight_scale * np.random.randn(hidden_dim, num_classes),
-            "b2": np.zeros(num_classes),
-        }
+    dropout_param: p, mode ('train' or 'test'), optional seed (a seed makes
+    the mask the same on every call).
+    """
+    p = dropout_param["p"]
+    mode = dropout_param.get("mode", "train")
+    if not 0 <= p < 1:
+        raise ValueError(f"dropout probability p must be in [0, 1), got {p}")
+    if mode == "train":
+        seed = dropout_param.get("seed")
+        rng = np.random.default_rng(seed) if seed is not None else np.random
+        mask = ((rng.random(x.shape) >= p) / (1 - p)).astype(x.dtype)
+        out = x * mask
+    elif mode == "test":
+        mask = None
+        out = x.copy()
+    else:
+        raise ValueError(f"invalid dropout mode {mode!r}")
+    return out, (mode, mask)
 
-    def loss(self, X, y=None):
-        """Scores (N, C) when y is None, else (loss, grads) with grads keyed like params."""
-        p = self.params
-        hidden, cache1 = affine_forward(X, p["W1"], p["b1"])
-        hidden, cache_relu = relu_forward(hidden)
-        scores, cache2 = affine_forward(hidden, p["W2"], p["b2"])
-        if y is None:
-            return scores
 
-        data_loss, dscores = softmax_loss(scores, y)
-        loss = data_loss + 0.5 * self.reg * (np.sum(p["W1"] ** 2) + np.sum(p["W2"] ** 2))
-        grads = {}
-        dhidden, grads["W2"], grads["b2"] = affine_backward(dscores, cache2)
-        dhidden = relu_backward(dhidden, cache_relu)
-        _, grads["W1"], grads["b1"] = affine_backward(dhidden, cache1)
-        grads["W1"] = grads["W1"] + self.reg * p["W1"]
-        grads["W2"] = grads["W2"] + self.reg * p["W2"]
-        return loss, grads
+def dropout_backward(dout, cache):
+    mode, mask = cache
+    if mode == "train":
+        return dout * mask
+    return dout.copy()
 
 
 class FullyConnectedNet:

@@ -1,5 +1,5 @@
 """Realistic wrong solutions for 01_chain_rule, one solution cell each."""
-from autograder.mistakes import Mistake, variant
+from autograder.mistake import Mistake, variant
 
 # The correct cells; most chain mistakes below change one of their lines.
 _CHAIN_FORWARD = '''

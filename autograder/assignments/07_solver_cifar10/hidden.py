@@ -11,10 +11,12 @@ import os
 
 import numpy as np
 
-from autograder import reference
+from autograder import assignments
 from autograder.hidden import call_unmodified, rng
 from course.checks.solver_cifar10 import STATE_KEYS, target_accuracy
 from course.gradcheck import rel_error
+
+reference = assignments.load("07_solver_cifar10", "reference")
 
 NUM_STEPS = 5
 THRESHOLD = 1e-6
@@ -108,7 +110,7 @@ def check_best_model(filename="best_model.npz") -> float:
 
     assert os.path.isfile(filename), f"{filename} not found beside the notebook: the saved model is missing."
     try:
-        model = load_model(filename, reference.FullyConnectedNet)
+        model = load_model(filename, assignments.load("06_dropout", "reference").FullyConnectedNet)
     except ValueError as err:
         raise AssertionError(f"the saved model could not be loaded: {err}") from None
     # The same split and mean image as the notebook's get_cifar10_data(); float32 halves the memory.
