@@ -23,11 +23,11 @@ dies and every process of the submission with it.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,6 +102,12 @@ def inner_args(cwd: Path, uid: int = FIRST_UID) -> list[str]:
             "--dev-bind", "/", "/", "--chdir", str(cwd)]
 
 
+def runtime_dir(root: Path) -> Path:
+    """The sandbox's socket folder: short (a socket path has at most 107 bytes), named after ``root``
+    so that whoever removes ``root`` (the supervisor, after a killed task) can remove it too."""
+    return Path("/tmp") / f"ag-{hashlib.sha1(str(root).encode()).hexdigest()[:16]}"
+
+
 def earlier_references(assignment: str, folders: list[Path] | None = None) -> list[Path]:
     """The reference modules of the assignments before ``assignment`` (never its own), found in
     ``folders`` (default: where autograder.assignments looks)."""
@@ -132,7 +138,9 @@ class Sandbox:
         # Symlinks stay links: followed here, as root, they would copy whatever they point at.
         shutil.copytree(submitted, root / "work" / assignment, symlinks=True)
         (root / "record").mkdir(parents=True)
-        runtime = Path(tempfile.mkdtemp(prefix="ag-", dir="/tmp"))
+        runtime = runtime_dir(root)
+        shutil.rmtree(runtime, ignore_errors=True)
+        runtime.mkdir(mode=0o700)
         lib = root / "lib"
         lib.mkdir()
         for reference in earlier_references(assignment):

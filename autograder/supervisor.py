@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from . import results as rs
 from .process_env import grading_env
+from .sandbox import runtime_dir
 
 
 def descendants(pid: int) -> list:
@@ -161,6 +163,7 @@ def run_task(job: rs.GradingJob, use_fork_server: bool = True) -> rs.GradingResu
         tail = log.read_text(errors="replace").strip().splitlines()[-1:]
         result = rs.failed_result(job, rs.CRASHED, f"grading process exited with code {code}: {' '.join(tail)}",
                                   round(time.monotonic() - start, 2))
+    shutil.rmtree(runtime_dir(workdir / "sandbox"), ignore_errors=True)  # left by a killed task
     if watch.memory_kills:
         result.outcome = rs.worst([result.outcome, rs.CRASHED])
         result.notes = [f"memory limit: the submission's processes together held more than "
