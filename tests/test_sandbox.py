@@ -26,7 +26,10 @@ LIMITS = GradingLimits(cell_timeout=30, notebook_timeout=120, memory_mb=777, max
 def probes(course_root: str, port: int) -> dict[str, str]:
     """{grade id: cell source}; each cell asserts one thing the sandbox guarantees."""
     return {
-        "test_no_autograder": "import importlib.util\nassert importlib.util.find_spec('autograder') is None",
+        # Of autograder, only the earlier assignments' references (course.previous.load) are there.
+        "test_no_instructor_code": (
+            "import importlib.util\nfor name in ('autograder.verdicts', 'autograder.hidden', 'autograder.grading', "
+            "'autograder.assignments.03_affine_relu.hidden'):\n    assert importlib.util.find_spec(name) is None, name"),
         "test_no_course_folder": f"import os\nassert not os.path.exists({course_root!r})",
         "test_no_network": (
             "import socket\ns = socket.socket()\ns.settimeout(2)\n"
@@ -101,7 +104,7 @@ def test_without_the_sandbox_the_same_probes_fail_and_the_outcome_says_unsandbox
         [result] = grade(course, workers=1, limits=LIMITS, progress=False, sandbox=False)
     assert not result.sandboxed and rs.UNSANDBOXED in result.notes
     failed = {cell for cell, points in result.scores[ASSIGNMENT].items() if points == 0}
-    assert {"test_no_autograder", "test_no_course_folder", "test_no_network", "test_unprivileged",
+    assert {"test_no_instructor_code", "test_no_course_folder", "test_no_network", "test_unprivileged",
             "test_no_symlink_leak"} <= failed
     saved = {o["student"]: o for o in rs.load_outcomes(course)}
     assert saved["alice"]["sandboxed"] is False and rs.UNSANDBOXED in saved["alice"]["notes"]
