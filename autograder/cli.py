@@ -87,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
     p.add_argument("--students", nargs="+", metavar="STUDENT", help="only these students")
     p.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="grade on a running Dask cluster, e.g. tcp://host:8786")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="grade on a running Dask cluster, e.g. "
+                                                          "tls://host:8786 (TLS settings: Dask's configuration)")
     p.add_argument("--cell-timeout", type=int, metavar="S", help="seconds per cell (default: nbgrader_config.py)")
     p.add_argument("--notebook-timeout", type=int, metavar="S", help="seconds per student notebook")
     p.add_argument("--memory-mb", type=int, metavar="MB", help="memory limit per submission")
