@@ -73,6 +73,7 @@ def load_model(filename: str | os.PathLike, model_class):
             raise ValueError(f"unknown format {header.get('format')!r}")
     except (KeyError, ValueError, TypeError) as err:
         raise ValueError(f"{filename} has no valid header (was it written by save_model?): {err}") from None
+    _check_architecture(filename, architecture, arrays)
     architecture["dtype"] = np.dtype(architecture.get("dtype", "float64")).type
     try:
         model = model_class(**architecture)
@@ -97,3 +98,23 @@ def load_model(filename: str | os.PathLike, model_class):
                 raise ValueError(f"{filename} lacks the batch-norm running statistics of layer {i + 1}.")
             bn_param[key] = arrays[f"bn/{i}/{key}"]
     return model
+
+
+def _check_architecture(filename, architecture: dict, arrays: dict) -> None:
+    """The header must describe the weights the file holds, before a net is built from it:
+    a header that asks for huge layers would otherwise allocate them."""
+    weights = []
+    while f"params/W{len(weights) + 1}" in arrays:
+        weights.append(arrays[f"params/W{len(weights) + 1}"])
+    if not weights or any(w.ndim != 2 for w in weights):
+        raise ValueError(f"{filename} holds no weights W1..WL of two dimensions.")
+    described = {"hidden_dims": [int(w.shape[1]) for w in weights[:-1]], "input_dim": int(weights[0].shape[0]),
+                 "num_classes": int(weights[-1].shape[1])}
+    for key, value in described.items():
+        if architecture.get(key) != value:
+            raise ValueError(f"{filename}: the header's {key} is {architecture.get(key)!r}, "
+                             f"but the saved weights say {value!r}.")
+    if architecture.get("dtype", "float64") not in ("float32", "float64"):
+        raise ValueError(f"{filename}: dtype {architecture.get('dtype')!r} is neither float32 nor float64.")
+    if architecture.get("normalization") not in (None, "batchnorm"):
+        raise ValueError(f"{filename}: unknown normalization {architecture.get('normalization')!r}.")
