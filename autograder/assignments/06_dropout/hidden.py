@@ -287,7 +287,7 @@ def _net_gradient(name, analytic, numeric, threshold=1e-6):
     check_close(name, analytic, numeric, threshold)
 
 
-def _grads(label, result) -> dict:
+def _grads(label, result) -> tuple:
     loss, grads = _pair(label, result)
     if not isinstance(grads, dict):
         raise _Failed(f"{label}: grads is a {type(grads).__name__}, expected a dict")
