@@ -38,7 +38,7 @@ def _judged(case: GradeCase):
     The check takes the graded names the visible check takes and records what
     the hidden region records: the expression of its ``record(grade_id, ...)``."""
     def check(*args):
-        subject = eval(case.recorded, {}, dict(zip(case.args, args)))  # noqa: S307 - source/'s own cell
+        subject = eval(case.recorded, {}, dict(zip(case.args, args))) if case.recorded else args[0]  # noqa: S307
         verdict = verdicts.check_in_process(case.grade_id, subject)
         if not verdict.passed:
             raise AssertionError(verdict.message)
@@ -84,7 +84,7 @@ def grade_cases(assignment: str) -> list[GradeCase]:
     solutions = {nbgrader_meta(c)["grade_id"] for c in solution_cells(nb)}
     cases = []
     for cell in grade_cells(nb):
-        if cell.cell_type != "code":  # a written answer, scored by hand
+        if cell.cell_type != "code":  # a written answer, graded by hand
             continue
         call = _check_call(cell)
         if call and set(call[1]) <= solutions:
