@@ -64,9 +64,9 @@ test-browser: browser-env
 release: env
 	$(PY) -m autograder release
 
-# The student zip: dist/<course>-student-<version>.zip
+# The student zip: dist/<course>-student-<version>.zip; BUNDLE_LANG=zh_CN for the Chinese edition.
 bundle: release
-	$(PY) -m autograder bundle
+	$(PY) -m autograder bundle $(if $(BUNDLE_LANG),--lang $(BUNDLE_LANG))
 
 # Extract new English text into locale/<lang>/*.po, mark changed translations fuzzy, list what is left.
 i18n: env

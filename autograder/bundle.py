@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 from .course_dir import REPO_ROOT, Course
+from .edition import release_dir
 
 # What a student installs besides the `course` package's own dependencies.
 STUDENT_TOOLS = ["jupyterlab", "nbgrader", "ipykernel", "ipywidgets"]
@@ -49,14 +50,19 @@ def _files(folder: Path, ignore: list[str]):
             yield path, relative
 
 
-def bundle(course: Course, dist: Path | None = None) -> Path:
-    """Write the student zip from release/ (run ``release`` first); returns its path."""
+def bundle(course: Course, dist: Path | None = None, lang: str | None = None) -> Path:
+    """Write the student zip from release/ (run ``release`` first); returns its path.
+
+    With ``lang`` (e.g. ``zh_CN``) the zip ``<course>-student-<lang>-<version>.zip``
+    holds that edition (release_<lang>/) in the same place, release/, so its
+    ``make lab`` works unchanged.
+    """
     meta = project()
-    top = f"{course.course_id}-student-{meta['version']}"
+    top = f"{course.course_id}-student-{lang + '-' if lang else ''}{meta['version']}"
     dist = Path(dist or course.path("dist"))
     dist.mkdir(parents=True, exist_ok=True)
     target = dist / f"{top}.zip"
-    release = course.path("release")
+    release = course.path(release_dir(lang) if lang else "release")
     missing = [a for a in course.assignments() if not (release / a).is_dir()]
     if missing:
         raise SystemExit(f"not released yet (run `release` first): {', '.join(missing)}")

@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .catalogs import TRANSLATED
 from .course_dir import REPO_ROOT, Course
 
 
@@ -29,7 +30,7 @@ def cmd_release(args) -> int:
 def cmd_bundle(args) -> int:
     from .bundle import bundle
 
-    print("wrote", bundle(_course(args), args.dist))
+    print("wrote", bundle(_course(args), args.dist, args.lang))
     return 0
 
 
@@ -133,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("bundle", cmd_bundle, "Write the student zip: release/ notebooks, the course package, "
                                       "requirements, README (never source/ or autograder/).")
     p.add_argument("--dist", type=Path, help="output folder (default: COURSE/dist)")
+    p.add_argument("--lang", choices=TRANSLATED, help="the edition in that language (release_LANG/), e.g. zh_CN")
 
     p = command("collect", cmd_collect, "Collect submissions into submitted/: from nbgrader's exchange, "
                                         "or from a learning platform's zip with --zip.")

@@ -306,3 +306,20 @@ def test_a_chinese_submission_is_graded_with_chinese_messages(assignment):
     assert errors, f"{assignment}: the mistake failed no grade cell"
     english = [e for e in errors if not re.search(r"[\u4e00-\u9fff]", e)]
     assert not english, f"{assignment}: messages without Chinese: {english}"
+
+
+def test_chinese_bundle_holds_the_chinese_edition_where_the_english_one_goes(tmp_path):
+    import json
+    import zipfile
+
+    from autograder.bundle import bundle
+    from autograder.course_dir import Course
+
+    path = bundle(Course.open(ROOT), tmp_path, lang=LANG)
+    assert path.name.startswith(f"backprop-from-scratch-student-{LANG}-")
+    with zipfile.ZipFile(path) as archive:
+        top = path.stem
+        for a in ASSIGNMENTS:
+            nb = json.loads(archive.read(f"{top}/release/{a}/{a}.ipynb"))
+            assert nb["metadata"]["course"]["language"] == LANG
+        assert archive.read(f"{top}/course/locale/{LANG}/LC_MESSAGES/course.mo") == catalogs.mo_path(LANG).read_bytes()
