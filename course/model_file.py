@@ -11,6 +11,8 @@ import zipfile
 
 import numpy as np
 
+from course.i18n import _
+
 # A saved model holds the parameters and what is needed to rebuild the net
 # around them: the architecture is read off the parameter shapes, so the file
 # works with any FullyConnectedNet that follows the course API.
@@ -27,7 +29,7 @@ def save_model(filename: str | os.PathLike, model) -> dict:
     num_layers = sum(1 for name in params if name.startswith("W"))
     weights = [np.asarray(params.get(f"W{i}")) for i in range(1, num_layers + 1)]
     if num_layers == 0 or any(w.ndim != 2 for w in weights):
-        raise ValueError("save_model expects params W1..WL (2-d arrays), b1..bL, and gamma/beta with batchnorm.")
+        raise ValueError(_("save_model expects params W1..WL (2-d arrays), b1..bL, and gamma/beta with batchnorm."))
     architecture = {
         "hidden_dims": [int(w.shape[1]) for w in weights[:-1]],
         "input_dim": int(weights[0].shape[0]),
@@ -39,11 +41,13 @@ def save_model(filename: str | os.PathLike, model) -> dict:
     if architecture["normalization"]:
         bn_params = getattr(model, "bn_params", None) or []
         if len(bn_params) != num_layers - 1:
-            raise ValueError(f"a batchnorm net needs model.bn_params with {num_layers - 1} dicts.")
+            raise ValueError(_("a batchnorm net needs model.bn_params with {count} dicts.").format(
+                count=num_layers - 1))
         for i, bn_param in enumerate(bn_params):
             for key in ("running_mean", "running_var"):
                 if key not in bn_param:
-                    raise ValueError(f"bn_params[{i}] has no {key}: train the model before saving it.")
+                    raise ValueError(_("bn_params[{i}] has no {key}: train the model before saving it.").format(
+                        i=i, key=key))
                 arrays[f"bn/{i}/{key}"] = np.asarray(bn_param[key])
     header = {"format": MODEL_FORMAT, "architecture": architecture}
     arrays["header"] = np.array(json.dumps(header))
@@ -58,44 +62,50 @@ def load_model(filename: str | os.PathLike, model_class):
     Raises ValueError with an explanation when the file is not such a model.
     """
     if not os.path.isfile(filename):
-        raise FileNotFoundError(f"{filename} not found.")
+        raise FileNotFoundError(_("{filename} not found.").format(filename=filename))
     if not zipfile.is_zipfile(filename):
-        raise ValueError(f"{filename} is not a model saved by save_model: not an .npz (zip) file.")
+        raise ValueError(_("{filename} is not a model saved by save_model: not an .npz (zip) file.").format(
+            filename=filename))
     try:
         with np.load(filename, allow_pickle=False) as f:
             arrays = {key: f[key] for key in f.files}
     except Exception as err:  # a damaged archive or arrays of objects: not a saved model
-        raise ValueError(f"{filename} is not a model saved by save_model: {err}") from None
+        raise ValueError(_("{filename} is not a model saved by save_model: {error}").format(filename=filename,
+                                                                                          error=err)) from None
     try:
         header = json.loads(str(arrays.pop("header")))
         architecture = dict(header["architecture"])
         if header.get("format") != MODEL_FORMAT:
-            raise ValueError(f"unknown format {header.get('format')!r}")
+            raise ValueError(_("unknown format {format!r}").format(format=header.get("format")))
     except (KeyError, ValueError, TypeError) as err:
-        raise ValueError(f"{filename} has no valid header (was it written by save_model?): {err}") from None
+        raise ValueError(_("{filename} has no valid header (was it written by save_model?): {error}").format(
+            filename=filename, error=err)) from None
     _check_architecture(filename, architecture, arrays)
     architecture["dtype"] = np.dtype(architecture.get("dtype", "float64")).type
     try:
         model = model_class(**architecture)
     except Exception as err:
-        raise ValueError(f"{filename}: could not build {getattr(model_class, '__name__', model_class)}"
-                         f"(**{architecture}): {err}") from None
+        raise ValueError(_("{filename}: could not build {net}(**{architecture}): {error}").format(
+            filename=filename, net=getattr(model_class, "__name__", model_class), architecture=architecture,
+            error=err)) from None
 
     saved = {key.split("/", 1)[1]: value for key, value in arrays.items() if key.startswith("params/")}
     if set(saved) != set(model.params):
-        raise ValueError(f"{filename} has parameters {sorted(saved)}, the net built from its "
-                         f"architecture has {sorted(model.params)}.")
+        raise ValueError(_("{filename} has parameters {saved}, the net built from its architecture has "
+                           "{built}.").format(filename=filename, saved=sorted(saved), built=sorted(model.params)))
     for name, value in saved.items():
         expected = np.shape(model.params[name])
         if value.shape != expected:
-            raise ValueError(f"{filename}: {name} has shape {value.shape}, expected {expected}.")
+            raise ValueError(_("{filename}: {name} has shape {shape}, expected {expected}.").format(
+                filename=filename, name=name, shape=value.shape, expected=expected))
         if not np.all(np.isfinite(value)):
-            raise ValueError(f"{filename}: {name} contains NaN or inf.")
+            raise ValueError(_("{filename}: {name} contains NaN or inf.").format(filename=filename, name=name))
         model.params[name] = value.astype(np.asarray(model.params[name]).dtype)
     for i, bn_param in enumerate(getattr(model, "bn_params", None) or []):
         for key in ("running_mean", "running_var"):
             if f"bn/{i}/{key}" not in arrays:
-                raise ValueError(f"{filename} lacks the batch-norm running statistics of layer {i + 1}.")
+                raise ValueError(_("{filename} lacks the batch-norm running statistics of layer {layer}.").format(
+                    filename=filename, layer=i + 1))
             bn_param[key] = arrays[f"bn/{i}/{key}"]
     return model
 
@@ -107,14 +117,17 @@ def _check_architecture(filename, architecture: dict, arrays: dict) -> None:
     while f"params/W{len(weights) + 1}" in arrays:
         weights.append(arrays[f"params/W{len(weights) + 1}"])
     if not weights or any(w.ndim != 2 for w in weights):
-        raise ValueError(f"{filename} holds no weights W1..WL of two dimensions.")
+        raise ValueError(_("{filename} holds no weights W1..WL of two dimensions.").format(filename=filename))
     described = {"hidden_dims": [int(w.shape[1]) for w in weights[:-1]], "input_dim": int(weights[0].shape[0]),
                  "num_classes": int(weights[-1].shape[1])}
     for key, value in described.items():
         if architecture.get(key) != value:
-            raise ValueError(f"{filename}: the header's {key} is {architecture.get(key)!r}, "
-                             f"but the saved weights say {value!r}.")
+            raise ValueError(_("{filename}: the header's {key} is {header!r}, but the saved weights say "
+                               "{value!r}.").format(filename=filename, key=key, header=architecture.get(key),
+                                                    value=value))
     if architecture.get("dtype", "float64") not in ("float32", "float64"):
-        raise ValueError(f"{filename}: dtype {architecture.get('dtype')!r} is neither float32 nor float64.")
+        raise ValueError(_("{filename}: dtype {dtype!r} is neither float32 nor float64.").format(
+            filename=filename, dtype=architecture.get("dtype")))
     if architecture.get("normalization") not in (None, "batchnorm"):
-        raise ValueError(f"{filename}: unknown normalization {architecture.get('normalization')!r}.")
+        raise ValueError(_("{filename}: unknown normalization {normalization!r}.").format(
+            filename=filename, normalization=architecture.get("normalization")))
