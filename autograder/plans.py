@@ -61,20 +61,22 @@ class Plan:
             return {"dict": {str(k): self.value(v) for k, v in obj.items()}}
         return obj
 
-    def _add(self, step: dict, label: str, compare) -> Ref:
+    def _add(self, step: dict, label: str, compare, tolerance: float | None = None) -> Ref:
         step.update(label=label, compare=[list(p) for p in compare])
+        if tolerance is not None:  # this step's threshold instead of the check's
+            step["tolerance"] = float(tolerance)
         self.steps.append(step)
         return Ref(step=len(self.steps) - 1)
 
     def call(self, target, *args, label: str, compare: Parts = ((),), method: str | None = None,
-             seed: int | None = None, **kwargs) -> Ref:
+             seed: int | None = None, tolerance: float | None = None, **kwargs) -> Ref:
         step = {"do": "call", "target": self.value(target), "args": [self.value(a) for a in args],
                 "kwargs": {k: self.value(v) for k, v in kwargs.items()}}
         if method is not None:
             step["method"] = method
         if seed is not None:
             step["seed"] = int(seed)
-        return self._add(step, label, compare)
+        return self._add(step, label, compare, tolerance)
 
     def get(self, target, attr: str | None = None, *, label: str, compare: Parts = ((),)) -> Ref:
         step = {"do": "get", "target": self.value(target)}

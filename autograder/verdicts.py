@@ -230,7 +230,7 @@ def judge_recorded(plan: Plan, student: Recorded, reference: Recorded, tolerance
             return Verdict(False, f"{label}: modified an input array in place; work on a copy.")
         for path in step["compare"]:
             try:
-                problem = compare(*_part(label, got, want, path), tolerance)
+                problem = compare(*_part(label, got, want, path), step.get("tolerance", tolerance))
             except _Mismatch as mismatch:
                 problem = str(mismatch)
             if problem:
