@@ -37,9 +37,11 @@ def run(root: Path, assignments: list[str] | None = None, workers: int | None = 
         shutil.rmtree(root)
     course = create_scratch(root, chosen)
     release(course, chosen)
-    students = sample_class.build(course, chosen)
+    # Every assignment: the hostile students too (see autograder.attacks).
+    personas = sample_class.PERSONAS + (sample_class.ATTACKERS if all_assignments else [])
+    students = sample_class.build(course, chosen, [p.student for p in personas])
     print(f"sample class: {len(students)} students x {len(chosen)} assignments ({', '.join(chosen)}) in {root}")
-    for persona in sample_class.PERSONAS:
+    for persona in personas:
         print(f"  {persona.student:22s} {persona.about}")
     results = grade(course, chosen, workers=workers, limits=DEMO_LIMITS)
     maxima = max_points(course.db_url, course.course_id, chosen)

@@ -6,19 +6,25 @@ code and often the expected values. Here every cell is cleaned first:
 
 - hidden-test regions are cut out of every cell's source;
 - a grade cell that holds hidden tests shows only its score and, when it
-  failed, either the visible check's message (its error was raised above the
-  hidden region) or "hidden tests failed";
-- every other error shows only "ErrorName: message" (tracebacks can walk into
-  instructor code), and any output that mentions the instructor package is
-  replaced by a placeholder.
+  failed, the visible check's message (its error was raised above the hidden
+  region), the hidden verdict's student-safe message, or "hidden tests
+  failed"; nothing else it printed (a student function called by hidden code
+  may print what it saw there, in any encoding);
+- every other cell keeps only an allowlist of the student's own outputs: text
+  streams, plain text and PNG/JPEG images; errors show only "ErrorName:
+  message" (tracebacks can walk into instructor code); HTML, JavaScript, SVG
+  and widgets are dropped (they could load remote content or run scripts).
 
 Written to feedback/<student>/<assignment>/<notebook>.html, plus a page for a
-submission that could not be graded at all.
+submission that could not be graded at all. Pages render their mathematics
+with the MathJax copy of ``jupyter-server-mathjax``, written once to
+feedback/mathjax/ and linked relatively: they open without a network.
 """
 from __future__ import annotations
 
 import html
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -31,12 +37,16 @@ from .preprocessors import KERNEL_DIED, NOT_RUN
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 HIDDEN_REGION = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?(^[ \t]*### END HIDDEN TESTS[ \t]*\n?|\Z)",
                            re.MULTILINE | re.DOTALL)
-INSTRUCTOR_WORDS = ("autograder",)
+# The outputs a feedback page keeps (everything else is dropped): the student's own text and plots.
+ALLOWED_MIME = ("text/plain", "image/png", "image/jpeg")
+HIDDEN_VERDICT = "HiddenTestFailed"  # the error autograder.verdicts.JudgeHiddenChecks adds: a safe message
+MATHJAX_DIR = "mathjax"  # under feedback/: the pages sit two folders below it
+MATHJAX_URL = f"../../{MATHJAX_DIR}/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+TEMPLATES = Path(__file__).parent / "templates"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 CELL_LINE = re.compile(r"Cell In\[\d+\], line (\d+)")
 HIDDEN_FAILED = ("Hidden tests failed: your code passes the visible checks but gives a wrong result "
                  "on cases they do not cover (other inputs, edge cases, inputs left unmodified).")
-WITHHELD = "[output withheld: it refers to the instructor's tests]"
 
 
 def strip_hidden(source: str) -> str:
@@ -55,14 +65,9 @@ def _stream(text: str) -> NotebookNode:
     return nbformat.v4.new_output("stream", name="stdout", text=text)
 
 
-def _mentions_instructor(text: str) -> bool:
-    return any(word in text.lower() for word in INSTRUCTOR_WORDS)
-
-
 def _error_summary(output) -> str:
     evalue = ANSI.sub("", str(output.get("evalue", ""))).strip()
-    text = f"{output.get('ename', 'Error')}: {evalue}" if evalue else str(output.get("ename", "Error"))
-    return WITHHELD if _mentions_instructor(text) else text
+    return f"{output.get('ename', 'Error')}: {evalue}" if evalue else str(output.get("ename", "Error"))
 
 
 def _failed_line(output) -> int | None:
@@ -71,13 +76,17 @@ def _failed_line(output) -> int | None:
 
 
 def clean_outputs(outputs: list) -> list:
+    """The allowlisted part of a cell's outputs (see the module docstring)."""
     cleaned = []
     for out in outputs:
         if out.output_type == "error":
             cleaned.append(_stream(_error_summary(out) + "\n"))
-            continue
-        texts = [out.get("text", "")] + [v for k, v in out.get("data", {}).items() if k.startswith("text/")]
-        cleaned.append(_stream(WITHHELD + "\n") if any(_mentions_instructor(str(t)) for t in texts) else out)
+        elif out.output_type == "stream":
+            cleaned.append(nbformat.v4.new_output("stream", name=out.get("name", "stdout"), text=out.get("text", "")))
+        elif out.output_type in ("display_data", "execute_result"):
+            data = {k: v for k, v in out.get("data", {}).items() if k in ALLOWED_MIME}
+            if data:
+                cleaned.append(nbformat.v4.new_output("display_data", data=data))
     return cleaned
 
 
@@ -93,9 +102,9 @@ def clean_grade_cell(cell, score: float | None, max_score: float) -> None:
         line = _failed_line(errors[0])
         visible = line is not None and line < hidden_at
         # No "Cell In[n], line N" frame: the error may come from a hidden check, so only a dead
-        # kernel or a cell that never ran shows its own message.
-        message = _error_summary(errors[0]) if visible or errors[0].get("ename") in (KERNEL_DIED, NOT_RUN) \
-            else HIDDEN_FAILED
+        # kernel, a cell that never ran or the hidden verdict (written to be shown) shows its message.
+        message = _error_summary(errors[0]) if visible or errors[0].get("ename") in (
+            KERNEL_DIED, NOT_RUN, HIDDEN_VERDICT) else HIDDEN_FAILED
         cell.outputs = [_stream(f"{message}\n{verdict}\n")]
     cell.source = strip_hidden(cell.source)
 
@@ -128,10 +137,23 @@ def summary_cell(student: str, assignment: str, scores: dict, max_scores: dict, 
 
 
 def render(nb) -> str:
+    """The page: nbconvert's lab template without its CDN scripts (templates/feedback), MathJax local."""
     from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    exporter = HTMLExporter(template_name="feedback", extra_template_basedirs=[str(TEMPLATES)],
+                            mathjax_url=MATHJAX_URL)
+    body, _ = exporter.from_notebook_node(nb)
     return body
+
+
+def install_mathjax(feedback_dir: Path) -> Path:
+    """Copy MathJax 2.7 (the static files of jupyter-server-mathjax) to feedback_dir/mathjax, once."""
+    import jupyter_server_mathjax
+
+    dest = feedback_dir / MATHJAX_DIR
+    if not (dest / "MathJax.js").exists():
+        shutil.copytree(Path(jupyter_server_mathjax.__file__).parent / "static", dest, dirs_exist_ok=True)
+    return dest
 
 
 def not_graded_page(student: str, assignment: str, notes: list[str], max_score: float) -> str:
@@ -150,6 +172,7 @@ def generate(course: Course, assignments: list[str] | None = None, students: lis
     data = class_scores(course.db_url, course.course_id)
     outcomes = {(o["student"], o["assignment"]): o for o in load_outcomes(course)}
     written = []
+    install_mathjax(course.path("feedback"))
     for (student, assignment), scores in sorted(data["scores"].items()):
         if (assignments and assignment not in assignments) or (students and student not in students):
             continue

@@ -4,7 +4,9 @@ Each student is a persona that every assignment's submission follows, from a
 perfect student to a notebook that is not JSON. The broken personas damage one
 function only, the *last* graded one (later functions often call earlier
 ones; nothing calls the last), so the rest of the notebook shows that a broken
-part costs only its own points. Files the instructor keeps beside the notebook
+part costs only its own points. The hostile students (``ATTACKERS``, see
+:mod:`autograder.attacks`) leave that function unfinished and attack the
+grader from its cell instead. Files the instructor keeps beside the notebook
 (say a trained model) are handed in too, as a student's run would produce them. Nothing random: building twice
 gives byte-identical submissions.
 
@@ -20,8 +22,9 @@ from dataclasses import dataclass
 
 import nbformat
 
+from . import attacks
 from . import outcome as oc
-from .course_dir import Course
+from .course_dir import REPO_ROOT, Course
 from .mistake import Mistake, mistakes_for
 
 SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
@@ -48,6 +51,10 @@ PERSONAS = [
     Persona("s11_invalid_json", oc.MALFORMED, "a notebook file cut in half: not valid JSON"),
     Persona("s12_renamed", oc.MALFORMED, "the notebook renamed to a copy"),
 ]
+# Hostile students (autograder.attacks): each leaves its last graded function unfinished and
+# attacks the grader from its cell instead. Outcomes with the sandbox on.
+ATTACKERS = [Persona(a.student, oc.CRASHED if a.run is attacks.exit_kernel else oc.GRADED, a.about)
+             for a in attacks.ATTACKS]
 # Students that plain `nbgrader autograde` grades too (the benchmark compares both).
 BENCHMARK_PERSONAS = ["s01_perfect", "s02_mistakes", "s03_untouched", "s04_syntax_error",
                       "s05_deleted_test", "s06_edited_test", "s08_prints_megabytes"]
@@ -125,6 +132,8 @@ def submission(persona: str, assignment: str, source_nb, release_nb, mistakes=No
         if not picked:  # no mistakes listed for this assignment: an unfinished last function
             last = solution_ids(nb)[-1]
             _cell(nb, last).source = _cell(release_nb, last).source
+    elif persona in attacks.BY_STUDENT:
+        cell.source = attacks.cell_source(persona, _cell(release_nb, target).source, target, assignment)
     elif persona == "s03_untouched":
         nb = release_nb
     elif persona == "s04_syntax_error":
@@ -180,6 +189,10 @@ def build(course: Course, assignments: list[str] | None = None, personas: list[s
     (release/<assignment>/ exists).
     """
     chosen = students or {p: p for p in (personas or [p.student for p in PERSONAS])}
+    if set(chosen.values()) & set(attacks.BY_STUDENT):
+        if course.root == REPO_ROOT:
+            raise ValueError("hostile students are built into a scratch course only, never the repository")
+        (course.root / attacks.RANGE_FILE).write_text("The sample class's attackers may damage this course.\n")
     for assignment in assignments or course.assignments():
         source_nb = read_source(course, assignment)
         release_nb = read_release(course, assignment)

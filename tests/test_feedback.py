@@ -153,14 +153,71 @@ def test_outputs_of_hidden_part_are_dropped_even_without_error():
     assert [o.text for o in cell.outputs] == ["All checks passed. Score: 2 / 2\n"]
 
 
-def test_tracebacks_into_instructor_code_are_withheld():
-    err = nbformat.v4.new_output("error", ename="ValueError", evalue="bad shape in autograder/reference/layers.py",
-                                 traceback=["File autograder/reference/layers.py line 3"])
-    plain = nbformat.v4.new_output("error", ename="ValueError", evalue="shapes (2,3) and (4,5)",
-                                   traceback=["secret frame"])
-    cleaned = feedback.clean_outputs([err, plain])
-    assert cleaned[0].text.startswith("[output withheld")
-    assert cleaned[1].text == "ValueError: shapes (2,3) and (4,5)\n"
+def test_only_allowlisted_outputs_are_kept():
+    """Text, plain data and PNG/JPEG plots stay; errors lose their traceback; HTML, scripts, SVG and widgets go."""
+    err = nbformat.v4.new_output("error", ename="ValueError", evalue="shapes (2,3) and (4,5)",
+                                 traceback=["secret frame in a reference file"])
+    printed = nbformat.v4.new_output("stream", name="stdout", text="loss 0.25\n")
+    shown = nbformat.v4.new_output("execute_result", execution_count=3, data={
+        "text/plain": "array([1, 2])", "text/html": "<img src='https://example.org/x.png'>",
+        "application/javascript": "fetch('https://example.org')"})
+    plot = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0K", "image/svg+xml": "<svg/>"})
+    dropped = [nbformat.v4.new_output("display_data", data={"text/html": "<script>alert(1)</script>"}),
+               nbformat.v4.new_output("display_data", data={
+                   "application/vnd.jupyter.widget-view+json": {"model_id": "x"}})]
+    cleaned = feedback.clean_outputs([err, printed, shown, plot, *dropped])
+    assert [o.get("text") or dict(o.data) for o in cleaned] == [
+        "ValueError: shapes (2,3) and (4,5)\n", "loss 0.25\n", {"text/plain": "array([1, 2])"},
+        {"image/png": "iVBORw0K"}]
+
+
+def test_a_hidden_verdict_shows_its_message_and_nothing_the_cell_printed():
+    """What a student function printed while hidden code called it (say base64 of what it saw) never shows."""
+    secret = "ATTACK base64 frame: ZGVmIHNlY3JldCgpOiBwYXNz"
+    cell = _grade_cell(SOURCE, None, outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text=secret + "\n"),
+        nbformat.v4.new_output("error", ename=feedback.HIDDEN_VERDICT, evalue="dx differs: relative error 1",
+                               traceback=[])])
+    feedback.clean_grade_cell(cell, 0.0, 2.0)
+    text = "".join(o.text for o in cell.outputs)
+    assert "HiddenTestFailed: dx differs: relative error 1" in text and "Score: 0 / 2" in text
+    assert "ZGVm" not in text and "ATTACK" not in text
+
+
+RESOURCE_LINKS = re.compile(r"""(?:\bsrc|\bhref)\s*=\s*["']([^"']+)|url\(\s*["']?([^"')]+)|"""
+                            r"""\bimport\b[^;]*?\bfrom\s*["']([^"']+)|@import\s*["']([^"']+)""")
+
+
+def loaded_resources(page: str) -> list[str]:
+    """Every address the page loads: script/link/img sources, CSS url(...) and @import, ES module imports."""
+    page = re.sub(r"/\*.*?\*/", "", page, flags=re.DOTALL)  # CSS comments cite web pages, they load nothing
+    return [next(g for g in match.groups() if g) for match in RESOURCE_LINKS.finditer(page)]
+
+
+def test_feedback_pages_load_nothing_remote_and_find_mathjax_beside_them():
+    course, _ = tiny.graded_course()
+    written = feedback.generate(course)
+    pages = [p for p in written if "<script" in p.read_text()]
+    assert pages
+    for page in pages:
+        resources = loaded_resources(page.read_text())
+        assert [r for r in resources if re.match(r"(https?:)?//", r)] == [], page
+        mathjax = [r for r in resources if "MathJax.js" in r]
+        assert mathjax == [feedback.MATHJAX_URL], page
+        local = (page.parent / mathjax[0].split("?")[0]).resolve()
+        assert local.is_file() and local.read_text().startswith("/*")
+        config = mathjax[0].split("config=")[1].split(",")[0]
+        assert (local.parent / "config" / f"{config}.js").is_file()  # MathJax loads its config from here
+
+
+def test_the_resource_search_finds_nbconverts_cdn_scripts():
+    """nbconvert's own lab page loads MathJax and require.js from CDNs: the search above must see them."""
+    from nbconvert import HTMLExporter
+
+    page, _ = HTMLExporter(template_name="lab").from_notebook_node(nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("$$x^2$$")]))
+    remote = [r for r in loaded_resources(page) if r.startswith("https://")]
+    assert any("mathjax" in r for r in remote) and any("require" in r for r in remote)
 
 
 @pytest.mark.parametrize("assignment", real_course.assignments() or [pytest.param(None, marks=pytest.mark.skip(
