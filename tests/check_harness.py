@@ -70,8 +70,8 @@ def grade_cases(assignment: str) -> list[GradeCase]:
     solutions = {nbgrader_meta(c)["grade_id"] for c in solution_cells(nb)}
     cases = []
     for cell in grade_cells(nb):
-        if cell.cell_type != "code":
-            continue  # a written answer, scored by hand
+        if cell.cell_type != "code":  # a written answer, graded by hand
+            continue
         call = _check_call(cell)
         if call and set(call[1]) <= solutions:
             cases.append(GradeCase(nbgrader_meta(cell)["grade_id"], *call))
