@@ -17,8 +17,6 @@ from course.gradcheck import check_close, check_gradient, numerical_gradient_arr
 # a forward value is compared with the same formula evaluated here, so only rounding differs.
 GRAD_THRESHOLD = 1e-7
 VALUE_THRESHOLD = 1e-9
-
-
 PAIR = "(dx, dy), one gradient per input"
 NEW_ARRAY_HINTS = {"modified_input": "return a new array (x + y, x * y) instead of writing into an input."}
 
