@@ -1,10 +1,9 @@
 """Helpers shared by the assignments' hidden checks (``autograder/assignments/<id>/hidden.py``).
 
 Inputs are seeded per check (:func:`rng`), so regrading the same submission
-gives the same grade. ``call_unmodified``, ``run`` and ``assert_same``
-serve the hidden modules that still run inside the student's
-kernel; a module converted to plans and judges (see :mod:`autograder.verdicts`)
-needs only :func:`rng`.
+gives the same grade. ``call_unmodified`` serves the hidden modules that
+still run inside the student's kernel; a module converted to plans and
+judges (see :mod:`autograder.verdicts`) needs only :func:`rng`.
 """
 from __future__ import annotations
 
@@ -12,8 +11,6 @@ import copy
 import zlib
 
 import numpy as np
-
-from course.gradcheck import check_close
 
 
 def rng(name: str) -> np.random.Generator:
@@ -29,18 +26,6 @@ def call_unmodified(name: str, fn, *args, **kwargs):
         if isinstance(old, np.ndarray) and not np.array_equal(old, new, equal_nan=True):
             raise AssertionError(f"{name} modified an input array in place; work on a copy.")
     return result
-
-
-def assert_same(what: str, actual, expected, tol: float = 1e-8) -> None:
-    check_close(f"hidden test: {what}", actual, expected, tol)
-
-
-def run(name: str, fn, *args):
-    """call_unmodified, with numpy's errors (bad shapes) reported as a failed check."""
-    try:
-        return call_unmodified(name, fn, *args)
-    except (ValueError, IndexError, TypeError, KeyError) as err:
-        raise AssertionError(f"hidden test: {name} raised {type(err).__name__}: {err}") from err
 
 
 def _leaves(obj):

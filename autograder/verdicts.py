@@ -162,10 +162,7 @@ def _reference_subject(assignment: str, reference):
 
 def replay(assignment: str, plan: Plan) -> Recorded:
     """The plan run on the reference, in this (trusted) process, as plain data."""
-    results, modified = recorder.run_plan(plan.to_json(), plan.arrays, _reference_subject(assignment,
-                                                                                          plan.reference))
-    plain = [r if isinstance(r, (StepError, Skipped)) else recorder.to_plain(r) for r in results]
-    return Recorded(plain, modified)
+    return Recorded(*recorder.run_plan(plan.to_json(), plan.arrays, _reference_subject(assignment, plan.reference)))
 
 
 class _Mismatch(Exception):

@@ -235,14 +235,14 @@ def draw_graph(nodes, edges, title: str = "", ax=None, operators=OPERATORS):
             ax.text(x, y, label, ha="center", va="center", fontsize=14 if len(label) == 1 else 8)
         else:
             ax.text(x, y, label, ha="center", va="center", fontsize=10,
-                    bbox=dict(boxstyle="round", fc="white", ec="0.6"))
+                    bbox={"boxstyle": "round", "fc": "white", "ec": "0.6"})
     for start, end, value, grad in edges:
         (x0, y0, label0), (x1, y1, label1) = nodes[start], nodes[end]
         length = np.hypot(x1 - x0, y1 - y0)
         ux, uy = (x1 - x0) / length, (y1 - y0) / length
         head, tail = reach(label1, ux), reach(label0, ux)
         ax.annotate("", xy=(x1 - head * ux, y1 - head * uy), xytext=(x0 + tail * ux, y0 + tail * uy),
-                    arrowprops=dict(arrowstyle="->", lw=1.2))
+                    arrowprops={"arrowstyle": "->", "lw": 1.2})
         mx, my = (x0 + x1) / 2, (y0 + y1) / 2
         steep = abs(uy) > abs(ux)  # a steep edge gets its labels on its right
         above = (mx + 0.15, my + 0.05, "left", "bottom") if steep else (mx, my + 0.1, "center", "bottom")
@@ -305,7 +305,7 @@ def draw_network(weights, biases=None, activations=None, layer_names=None, title
                 ax.plot([x0 + 0.35, x1 - 0.35], [y0, y1], color="0.6", lw=1, zorder=1)
                 # Each weight is written a third of the way from its input, where the edges are apart.
                 ax.text(x0 + 0.35 + (x1 - x0 - 0.7) / 3, y0 + (y1 - y0) / 3, f"{w[j, k]:.4g}",
-                        fontsize=8, ha="center", va="center", bbox=dict(fc="white", ec="none", pad=0.5))
+                        fontsize=8, ha="center", va="center", bbox={"fc": "white", "ec": "none", "pad": 0.5})
     for (c, j), (x, y) in position.items():
         ax.add_patch(plt.Circle((x, y), 0.35, fc="white", ec="black", lw=1.5, zorder=2))
         if activations is not None:

@@ -88,6 +88,8 @@ def to_plain(value, depth: int = 0):
     (copies), str, None, and tuples/lists/str-keyed dicts of those; any other
     object (subclasses too) becomes :class:`NotAResult`."""
     kind = type(value)
+    if kind is NotAResult:  # already plain: run_plan's results go through here again when encoded
+        return value
     if depth > MAX_DEPTH:
         return NotAResult("a structure nested too deep")
     if value is None or kind in (bool, int, float):
@@ -178,22 +180,28 @@ def _run_step(step: dict, subject, results, arrays, fresh: dict):
 
 
 def run_plan(plan: dict, arrays, subject) -> tuple[list, list[list[str]]]:
-    """Run ``plan`` on ``subject``: (raw result of each step, input names each step modified).
+    """Run ``plan`` on ``subject``: (result of each step as plain data, input names each step modified).
 
-    A step that raises gets a :class:`StepError`; one that needs a failed
-    step's result is :class:`Skipped`. Both sides run this: the kernel on the
-    student's objects, the grader on the reference.
+    Each result is taken as plain data right after its step, so a later step
+    that changes the same object (an optimizer's config, a net's params) does
+    not change what an earlier step returned; later steps get the objects
+    themselves. A step that raises gets a :class:`StepError`; one that needs a
+    failed step's result is :class:`Skipped`. Both sides run this: the kernel
+    on the student's objects, the grader on the reference.
     """
+    objects: list = []
     results: list = []
     modified: list[list[str]] = []
     for step in plan["steps"]:
         fresh: dict[str, list[np.ndarray]] = {}
         try:
-            results.append(_run_step(step, subject, results, arrays, fresh))
+            result = _run_step(step, subject, objects, arrays, fresh)
         except _Missing as missing:
-            results.append(Skipped(str(missing)))
+            result = Skipped(str(missing))
         except (Exception, SystemExit) as err:  # noqa: BLE001 - the student's error is a result to judge
-            results.append(StepError((type(err).__name__, str(err)[:MAX_TEXT])))
+            result = StepError((type(err).__name__, str(err)[:MAX_TEXT]))
+        objects.append(result)
+        results.append(result if isinstance(result, (StepError, Skipped)) else to_plain(result))
         modified.append(sorted(name for name, copies in fresh.items()
                                if any(not np.array_equal(c, arrays[name], equal_nan=True) for c in copies)))
     return results, modified

@@ -9,13 +9,12 @@
 """
 from __future__ import annotations
 
-import os
 
 import numpy as np
 import pytest
 
 import course.data
-from autograder import assignments
+from autograder import assignments, verdicts
 from check_harness import CheckSpec, check_tests
 from course.checks import solver_cifar10 as checks
 from course.solver import Solver, save_model
@@ -35,7 +34,13 @@ def _visible(name):
 
 
 def _hidden(name):
-    return getattr(hidden, f"check_{name}")
+    return getattr(SPEC.hidden, f"check_{name}")
+
+
+def _judged_model(path):
+    """The hidden verdict on ``path``, saved as the notebook saves it: best_model.npz in the submission's folder."""
+    assert path.name == hidden.MODEL_FILE
+    return verdicts.check_in_process("test_best_model", hidden.MODEL_FILE, workdir=path.parent)
 
 
 @pytest.mark.parametrize("name", SPEC.graded)
@@ -94,7 +99,8 @@ def trained_model_file(synthetic_cifar, tmp_path_factory):
 def test_good_model_passes_both_checks(trained_model_file, grader_data):
     accuracy = checks.check_best_model(trained_model_file, FullyConnectedNet, grader_data)
     assert accuracy >= 0.9
-    assert hidden.check_best_model(str(trained_model_file)) == pytest.approx(accuracy)
+    assert hidden.saved_model_accuracy(trained_model_file) == (pytest.approx(accuracy), 0.40)
+    assert _judged_model(trained_model_file).passed
 
 
 def test_untrained_model_fails_both_checks(tmp_path, grader_data):
@@ -105,8 +111,8 @@ def test_untrained_model_fails_both_checks(tmp_path, grader_data):
     save_model(path, model)
     with pytest.raises(AssertionError, match="below the target 0.40"):
         checks.check_best_model(path, FullyConnectedNet, grader_data)
-    with pytest.raises(AssertionError, match="the target is 0.40"):
-        hidden.check_best_model(str(path))
+    verdict = _judged_model(path)
+    assert not verdict.passed and "the target is 0.40" in verdict.message
 
 
 def _mislabelled(data, fraction_correct, num_test, num_train=None):
@@ -129,10 +135,11 @@ def test_target_follows_the_data(trained_model_file, synthetic_cifar, monkeypatc
     subset = _mislabelled(synthetic_cifar, 0.45, 1000)
     full = _mislabelled(synthetic_cifar, 0.45, 10000, num_train=50000)
     monkeypatch.setattr(course.data, "get_cifar10_data", lambda **kwargs: subset)
-    assert hidden.check_best_model(str(trained_model_file)) == pytest.approx(0.45, abs=0.02)
+    assert hidden.saved_model_accuracy(trained_model_file) == (pytest.approx(0.45, abs=0.02), 0.40)
+    assert _judged_model(trained_model_file).passed
     monkeypatch.setattr(course.data, "get_cifar10_data", lambda **kwargs: full)
-    with pytest.raises(AssertionError, match="the target is 0.50"):
-        hidden.check_best_model(str(trained_model_file))
+    verdict = _judged_model(trained_model_file)
+    assert not verdict.passed and "the target is 0.50" in verdict.message
     assert checks.target_accuracy(50000) == 0.50
     assert checks.target_accuracy(5085) == 0.40
 
@@ -141,8 +148,8 @@ def test_missing_model_file(tmp_path, grader_data):
     missing = tmp_path / "best_model.npz"
     with pytest.raises(NotImplementedError, match="train your best model and save it"):
         checks.check_best_model(missing, FullyConnectedNet, grader_data)
-    with pytest.raises(AssertionError, match="not found"):
-        hidden.check_best_model(str(missing))
+    verdict = _judged_model(missing)
+    assert not verdict.passed and "not found" in verdict.message
 
 
 def test_broken_model_file(tmp_path, grader_data):
@@ -150,14 +157,29 @@ def test_broken_model_file(tmp_path, grader_data):
     broken.write_bytes(b"PK\x03\x04 truncated")
     with pytest.raises(AssertionError, match="could not be loaded"):
         checks.check_best_model(broken, FullyConnectedNet, grader_data)
-    with pytest.raises(AssertionError, match="could not be loaded"):
-        hidden.check_best_model(str(broken))
+    verdict = _judged_model(broken)
+    assert not verdict.passed and "could not be loaded" in verdict.message
+
+
+def test_a_linked_model_file_is_refused(trained_model_file, tmp_path, grader_data):
+    """A kernel could link best_model.npz to a good model it did not train (e.g. the instructor's)."""
+    link = tmp_path / "best_model.npz"
+    link.symlink_to(trained_model_file)
+    verdict = _judged_model(link)
+    assert not verdict.passed and "is a link" in verdict.message
+
+
+def test_an_oversized_model_file_is_refused_before_it_is_read(trained_model_file, grader_data, monkeypatch):
+    monkeypatch.setattr(hidden, "MAX_MODEL_BYTES", trained_model_file.stat().st_size - 1)
+    verdict = _judged_model(trained_model_file)
+    assert not verdict.passed and "larger than" in verdict.message
 
 
 @pytest.mark.skipif(course.data.find_batches() is None or not MODEL_FILE.exists(),
                     reason="needs the CIFAR-10 data and the instructor's saved model")
 def test_instructor_model_clears_the_course_bar():
-    accuracy = hidden.check_best_model(str(MODEL_FILE))  # asserts the students' target itself
+    assert _judged_model(MODEL_FILE).passed  # the students' target
+    accuracy, _ = hidden.saved_model_accuracy(MODEL_FILE)
     on_subset = len(course.data.load_cifar10(download=False)[3]) < 10000
     # The instructor's notebook asserts 0.43 on the subset.
     assert accuracy >= (0.43 if on_subset else 0.50)

@@ -8,8 +8,8 @@ import shutil
 
 import nbformat
 import pytest
-
 import tiny_assignment as tiny
+
 from autograder.course_dir import create_scratch
 from autograder.export import grade_rows
 from autograder.grading import grade

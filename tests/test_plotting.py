@@ -130,7 +130,7 @@ def test_no_library_function_calls_show(monkeypatch):
     plotting.plot_history([2.0, 1.5, 1.0], [0.1], [0.1])
     plotting.show_image_grid(np.zeros((2, 3, 32, 32)))
     plotting.visualize_weights(np.ones((3072, 2)))
-    plotting.draw_chain(dict(x=1, w1=1, y=1, w2=1, z=1, w3=1, e=1, target=0, L=0.5), {})
+    plotting.draw_chain({"x": 1, "w1": 1, "y": 1, "w2": 1, "z": 1, "w3": 1, "e": 1, "target": 0, "L": 0.5}, {})
     plotting.draw_network([np.ones((2, 2))])
     plotting.draw_affine_shapes(2, 3, 4)
     plotting.draw_batchnorm_graph()
@@ -160,8 +160,8 @@ def test_draw_graph_values_black_gradients_red_operators_as_circles():
 
 
 def test_draw_chain_puts_each_gradient_under_its_edge():
-    values = dict(x=1.0, w1=0.5, y=0.5, w2=-2.0, z=-1.0, w3=3.0, e=-3.0, target=-1.0, L=2.0)
-    grads = dict(w1=11.0, w2=-2.5, w3=-1.5, y=-12.0, z=6.0, e=-7.0)  # distinct numbers, to find each
+    values = {"x": 1.0, "w1": 0.5, "y": 0.5, "w2": -2.0, "z": -1.0, "w3": 3.0, "e": -3.0, "target": -1.0, "L": 2.0}
+    grads = {"w1": 11.0, "w2": -2.5, "w3": -1.5, "y": -12.0, "z": 6.0, "e": -7.0}  # distinct, to find each
     ax = plotting.draw_chain(values, grads, title="chain")
     by_text = {t.get_text(): t for t in ax.texts}
     # The gradient of w2 sits just below the value of w2, on the same edge.

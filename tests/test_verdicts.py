@@ -40,9 +40,7 @@ def roundtrip(tmp_path, plan: Plan, subject) -> Recorded:
 
 
 def replayed(plan: Plan, subject) -> Recorded:
-    results, modified = recorder.run_plan(plan.to_json(), plan.arrays, subject)
-    return Recorded([r if isinstance(r, (StepError, Skipped)) else recorder.to_plain(r) for r in results],
-                    modified)
+    return Recorded(*recorder.run_plan(plan.to_json(), plan.arrays, subject))
 
 
 # --- plain data ---------------------------------------------------------------------
@@ -184,6 +182,20 @@ def test_a_stateful_class_script_is_replayed_and_judged(tmp_path):
     wrong = roundtrip(tmp_path, plan, OffByOneCounter)
     verdict = verdicts.judge_recorded(plan, wrong, replayed(plan, Counter))
     assert not verdict.passed and verdict.message.startswith("hidden test: step 1 does not match")
+
+
+def test_a_result_is_recorded_as_it_was_after_its_step(tmp_path):
+    """An optimizer that updates its config dict in place: each step's config is judged as it was then."""
+    def in_place(w, dw, config):
+        config["velocity"] = config.get("velocity", 0.0) * 0.5 - dw
+        return w + config["velocity"], config
+
+    plan = Plan("f")
+    first = plan.call(plan.subject(), np.zeros(2), np.ones(2), {}, label="step 1")
+    plan.call(plan.subject(), np.zeros(2), np.ones(2), first.at(1), label="step 2")
+    got = roundtrip(tmp_path, plan, in_place)
+    np.testing.assert_array_equal(got.results[0][1]["velocity"], [-1.0, -1.0])  # not step 2's -1.5
+    np.testing.assert_array_equal(got.results[1][1]["velocity"], [-1.5, -1.5])
 
 
 def test_a_seeded_call_is_reproducible_on_both_sides(tmp_path):

@@ -13,7 +13,8 @@ import os
 
 import numpy as np
 
-from course.gradcheck import check_close
+from course.checks.common import call_student, unpack
+from course.gradcheck import check_close, hint
 
 W0 = np.array([0.5, -1.2, 2.0, 0.0])
 G1 = np.array([0.2, -0.4, 1.5, -0.05])
@@ -94,15 +95,12 @@ STEPS = {
 
 
 def _call(name, rule, w, dw, *config):
-    """Call the rule on copies, check the return value and that w and dw are untouched."""
-    w_in, dw_in = w.copy(), dw.copy()
+    """Call the rule on copies, check the return value and that w and dw are untouched
+    (the rule may update the state arrays of its own config in place)."""
     with np.errstate(all="ignore"):  # a division by zero is reported below, not as a warning
-        result = rule(w_in, dw_in, *config)
-    if not (isinstance(result, tuple) and len(result) == 2):
-        raise AssertionError(f"{name} must return the pair (next_w, config); got {type(result).__name__}.")
-    next_w, new_config = result
-    if not np.array_equal(w_in, w) or not np.array_equal(dw_in, dw):
-        raise AssertionError(f"{name} changed its input w or dw in place.\n  Hint: {IN_PLACE_HINT}")
+        result = call_student(name, lambda w, dw: rule(w, dw, *config), w.copy(), dw.copy(),
+                              hints={"modified_input": IN_PLACE_HINT})
+    next_w, new_config = unpack(name, result, 2, "(next_w, config)")
     if not isinstance(new_config, dict):
         raise AssertionError(f"{name} must return its config dict as the second value; "
                              f"got {type(new_config).__name__}.")
@@ -140,15 +138,19 @@ STATE_HINTS = {
 MISSING_STATE_HINTS = {"velocity": VELOCITY_HINT, "cache": CACHE_HINT, "t": ADAM_T_HINT}
 
 
+def _missing_state_hint(key):
+    return hint("missing_state", {"missing_state": MISSING_STATE_HINTS.get(key, f"store it in config[{key!r}].")})
+
+
 def _check_state(name, step, new_config, expected_state):
     for key, expected in expected_state.items():
         label = f"{name}: config[{key!r}] after step {step}"
         if key not in new_config or new_config[key] is None:
-            hint = MISSING_STATE_HINTS.get(key, f"store it in config[{key!r}].")
-            raise AssertionError(f"{label} is missing.\n  Hint: {hint}")
+            raise AssertionError(f"{label} is missing." + _missing_state_hint(key))
         if key == "t":
             if new_config["t"] != expected:
-                raise AssertionError(f"{label} is {new_config['t']!r}, expected {expected}.\n  Hint: {ADAM_T_HINT}")
+                raise AssertionError(f"{label} is {new_config['t']!r}, expected {expected}."
+                                     + hint("step_count", {"step_count": ADAM_T_HINT}))
             continue
         check_close(label, new_config[key], expected, THRESHOLD, hints=STATE_HINTS.get(key))
 
@@ -161,9 +163,8 @@ def _check_defaults(name, rule):
                                  f"(the default); got {config.get(key, 'nothing')!r}.")
     for key in STATE_KEYS[name]:
         if key not in config:
-            hint = MISSING_STATE_HINTS.get(key, f"store it in config[{key!r}].")
-            raise AssertionError(f"{name}(w, dw) with no config must store its state in config[{key!r}].\n"
-                                 f"  Hint: {hint}")
+            raise AssertionError(f"{name}(w, dw) with no config must store its state in config[{key!r}]."
+                                 + _missing_state_hint(key))
     check_close(f"{name}(w, dw) with the default hyperparameters: next_w - w", next_w - W0,
                 np.array(DEFAULT_STEP[name]) - W0, THRESHOLD, hints=STEP_HINTS[name])
 

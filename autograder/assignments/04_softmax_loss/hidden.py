@@ -1,69 +1,81 @@
 """Hidden checks for 04_softmax_loss: the reference on fresh inputs, huge
 scores (all shifted by +1000, and a spread of thousands), one-sample batches,
-and inputs left unmodified."""
+and inputs left unmodified.
+
+TwoLayerNet is a stateful script: build the net with a seed, read its initial
+parameters (judged by their shapes and spread, since the values depend on the
+order of the random draws), set fresh parameters, then call ``loss`` with and
+without labels on a batch of 6 and of 1.
+"""
 from __future__ import annotations
 
 import numpy as np
 
-from autograder import assignments
-from autograder.hidden import assert_same, rng, run
+from autograder.plans import Plan
+from autograder.verdicts import PASSED, Verdict, judge_recorded, replay
 
-ref = assignments.load("04_softmax_loss", "reference")
-
+ASSIGNMENT = "04_softmax_loss"
 NET_TOLERANCE = 1e-7
 
-
-def _score_cases(g):
-    yield "random scores", g.standard_normal((7, 10))
-    yield "scores shifted by +1000", g.standard_normal((5, 6)) + 1000.0
-    yield "scores spread over thousands", g.standard_normal((5, 6)) * 2000.0
-    yield "one sample", g.standard_normal((1, 4))
-
-
-def check_softmax_loss(softmax_loss) -> None:
-    g = rng("softmax_loss")
-    for label, x in _score_cases(g):
-        y = g.integers(0, x.shape[1], x.shape[0])
-        loss, dx = run("softmax_loss", softmax_loss, x, y)
-        want_loss, want_dx = ref.softmax_loss(x, y)
-        assert_same(f"softmax_loss loss ({label})", loss, want_loss)
-        assert_same(f"softmax_loss dx ({label})", dx, want_dx)
+INPUT_SHAPE, HIDDEN_DIM, NUM_CLASSES = (3, 4, 4), 9, 5
+INPUT_DIM = int(np.prod(INPUT_SHAPE))
+WEIGHT_SCALE, REG = 0.3, 0.25
+PARAM_SHAPES = {"W1": (INPUT_DIM, HIDDEN_DIM), "b1": (HIDDEN_DIM,),
+                "W2": (HIDDEN_DIM, NUM_CLASSES), "b2": (NUM_CLASSES,)}
+# The spread of weight_scale * randn over 432 and 45 entries stays within this band.
+INIT_STD_BAND = (0.2, 0.4)
+INIT_PARAMS_STEP = 1  # the step that reads net.params right after __init__ (recorded as it was then)
 
 
-def check_TwoLayerNet(TwoLayerNet) -> None:
-    g = rng("TwoLayerNet")
-    input_dim, hidden_dim, num_classes = 3 * 4 * 4, 9, 5
-    state = np.random.get_state()
-    try:
-        np.random.seed(int(g.integers(2**31)))
-        net = TwoLayerNet(input_dim=input_dim, hidden_dim=hidden_dim, num_classes=num_classes,
-                          weight_scale=0.3, reg=0.25)
-    finally:
-        np.random.set_state(state)
-    shapes = {"W1": (input_dim, hidden_dim), "b1": (hidden_dim,),
-              "W2": (hidden_dim, num_classes), "b2": (num_classes,)}
-    for name, shape in shapes.items():
-        if np.shape(net.params.get(name)) != shape:
-            raise AssertionError(f"hidden test: params['{name}'] should have shape {shape}.")
-    for name in ("W1", "W2"):
-        std = float(np.std(net.params[name]))
-        if not 0.2 < std < 0.4:
-            raise AssertionError(f"hidden test: params['{name}'] has std {std:.3g}, expected about weight_scale=0.3.")
+def _score_cases(rng):
+    yield "random scores", rng.standard_normal((7, 10))
+    yield "scores shifted by +1000", rng.standard_normal((5, 6)) + 1000.0
+    yield "scores spread over thousands", rng.standard_normal((5, 6)) * 2000.0
+    yield "one sample", rng.standard_normal((1, 4))
 
-    # Same parameters in the reference net, then compare on fresh batches.
-    reference = ref.TwoLayerNet(input_dim=input_dim, hidden_dim=hidden_dim, num_classes=num_classes,
-                                reg=0.25)
-    for name in shapes:
-        net.params[name] = g.standard_normal(shapes[name]) * 0.3
-        reference.params[name] = net.params[name].copy()
+
+def plan_test_softmax_loss(rng) -> Plan:
+    plan = Plan("softmax_loss")
+    for label, x in _score_cases(rng):
+        y = rng.integers(0, x.shape[1], x.shape[0])
+        plan.call(plan.subject(), x, y, label=f"softmax_loss (loss, dx) for {label} {x.shape}")
+    return plan
+
+
+def plan_test_TwoLayerNet(rng) -> Plan:
+    plan = Plan("TwoLayerNet")
+    net = plan.call(plan.subject(), input_dim=INPUT_DIM, hidden_dim=HIDDEN_DIM, num_classes=NUM_CLASSES,
+                    weight_scale=WEIGHT_SCALE, reg=REG, seed=int(rng.integers(2**31)),
+                    label=f"TwoLayerNet(weight_scale={WEIGHT_SCALE}, reg={REG})", compare=[])
+    params = plan.get(net, "params", label="TwoLayerNet.params after __init__", compare=[])
+    for name, shape in PARAM_SHAPES.items():
+        plan.set(params, rng.standard_normal(shape) * WEIGHT_SCALE, key=name, label=f"params['{name}'] = ...")
     for N in (6, 1):
-        X = g.standard_normal((N, 3, 4, 4))
-        y = g.integers(0, num_classes, N)
-        scores = run("TwoLayerNet.loss", net.loss, X)
-        assert_same(f"TwoLayerNet scores (N={N})", scores, reference.loss(X), NET_TOLERANCE)
-        loss, grads = run("TwoLayerNet.loss", net.loss, X, y)
-        want_loss, want_grads = reference.loss(X, y)
-        assert_same(f"TwoLayerNet loss (N={N}, reg=0.25)", loss, want_loss, NET_TOLERANCE)
-        for name in shapes:
-            assert_same(f"TwoLayerNet grads['{name}'] (N={N}, reg=0.25)", grads.get(name), want_grads[name],
-                  NET_TOLERANCE)
+        X = rng.standard_normal((N, *INPUT_SHAPE))
+        y = rng.integers(0, NUM_CLASSES, N)
+        plan.call(net, X, method="loss", label=f"TwoLayerNet.loss(X) scores (N={N})")
+        plan.call(net, X, y, method="loss", label=f"TwoLayerNet.loss(X, y) (loss, grads) (N={N}, reg={REG})")
+    return plan
+
+
+def _init_problem(params) -> str | None:
+    """What is wrong with the initial parameters, judged by shape and spread only."""
+    if not isinstance(params, dict):
+        return "TwoLayerNet.params should be a dict of arrays."
+    for name, shape in PARAM_SHAPES.items():
+        if not isinstance(params.get(name), np.ndarray) or params[name].shape != shape:
+            return f"params['{name}'] should have shape {shape}."
+    for name in ("W1", "W2"):
+        std = float(np.std(params[name]))
+        if not INIT_STD_BAND[0] < std < INIT_STD_BAND[1]:
+            return f"params['{name}'] has std {std:.3g}, expected about weight_scale={WEIGHT_SCALE}."
+    return None
+
+
+def judge_test_TwoLayerNet(plan, recorded, workdir) -> Verdict:
+    """Every call against the reference (tolerance NET_TOLERANCE), then the initial weights' statistics."""
+    verdict = judge_recorded(plan, recorded, replay(ASSIGNMENT, plan), NET_TOLERANCE)
+    if not verdict.passed:
+        return verdict
+    problem = _init_problem(recorded.results[INIT_PARAMS_STEP])
+    return PASSED if problem is None else Verdict(False, f"hidden test: {problem}")
