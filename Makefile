@@ -21,7 +21,12 @@ export OMP_NUM_THREADS ?= 1
 # pytest workers; nbval needs every cell of a notebook on one worker (loadscope).
 TEST_WORKERS ?= 2
 
-.PHONY: env demo test lint lab release bench clean
+# Extra arguments for JupyterLab, e.g. make lab LAB_ARGS="--port 8899 --no-browser".
+LAB_ARGS ?=
+# Root (containers, CI) may run Jupyter only when it says so.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+.PHONY: env browser-env demo test test-browser lint lab lab-instructor release bundle bench clean
 env: $(STAMP)
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml .ci/system-packages.sh
@@ -40,11 +45,28 @@ test: env
 lint: env
 	$(VENV)/bin/ruff check .
 
+# The student's Lab: work/ (a copy of release/ outside git), student extensions only.
 lab: env
-	$(VENV)/bin/jupyter lab
+	$(PY) -m course.lab $(LAB_ARGS)
+
+# The instructor's Lab at the repository root: Formgrader, Create Assignment, Course List.
+lab-instructor: env
+	$(VENV)/bin/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS)
+
+# What the real-browser test needs: Playwright (requirements.txt) and Debian's chromium.
+browser-env: env
+	bash .ci/system-packages.sh chromium
+
+# Only the real-browser tests; screenshots under build/browser/.
+test-browser: browser-env
+	$(PY) -m pytest -p no:xdist tests/test_browser.py $(PYTEST_ARGS)
 
 release: env
 	$(PY) -m autograder release
+
+# The student zip: dist/<course>-student-<version>.zip
+bundle: release
+	$(PY) -m autograder bundle
 
 # Benchmarks compare side by side in one run; they are not tests.
 bench: env

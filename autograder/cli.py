@@ -1,4 +1,4 @@
-"""``python -m autograder COMMAND``: release, grade, feedback, export, report, demo."""
+"""``python -m autograder COMMAND``: release, bundle, collect, grade, feedback, export, report, demo."""
 from __future__ import annotations
 
 import argparse
@@ -15,14 +15,47 @@ def _course(args) -> Course:
 def cmd_release(args) -> int:
     from .release import release
 
-    done = release(_course(args), args.assignments)
+    course = _course(args)
+    done = release(course, args.assignments)
     print("released:", ", ".join(done) if done else "nothing (source/ is empty)")
+    if args.exchange and done:
+        from .exchange import release_to_exchange
+
+        release_to_exchange(course, done, args.exchange)
+        print(f"in the exchange {args.exchange} for course {course.course_id}:", ", ".join(done))
     return 0
 
 
+def cmd_bundle(args) -> int:
+    from .bundle import bundle
+
+    print("wrote", bundle(_course(args), args.dist))
+    return 0
+
+
+def cmd_collect(args) -> int:
+    course = _course(args)
+    if args.zip is None:
+        from .exchange import collect_from_exchange
+
+        students = collect_from_exchange(course, args.assignment, args.exchange)
+        print(f"collected {len(students)} submissions of {args.assignment}:", ", ".join(students))
+        return 0
+    from .zip_collect import collect_zip
+
+    result = collect_zip(course, args.assignment, args.zip, args.pattern)
+    for student, files in result.collected.items():
+        stamp = result.timestamps.get(student, "no timestamp")
+        print(f"collected {student}: {', '.join(files)} (submitted {stamp})")
+    for skipped in result.unmatched:
+        print(f"NOT COLLECTED {skipped.path}: {skipped.reason}")
+    print(f"{len(result.collected)} students collected, {len(result.unmatched)} files not collected")
+    return 1 if result.unmatched else 0
+
+
 def cmd_grade(args) -> int:
-    from .grading import grade, table
     from .gradebook_sync import max_points
+    from .grading import grade, table
     from .limits import Limits
 
     course = _course(args)
@@ -79,6 +112,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("release", cmd_release, "Generate the student versions into release/.")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
+    p.add_argument("--exchange", metavar="DIR", help="also hand them out through nbgrader's exchange in DIR "
+                                                     "(nbgrader release_assignment)")
+
+    p = command("bundle", cmd_bundle, "Write the student zip: release/ notebooks, the course package, "
+                                      "requirements, README (never source/ or autograder/).")
+    p.add_argument("--dist", type=Path, help="output folder (default: COURSE/dist)")
+
+    p = command("collect", cmd_collect, "Collect submissions into submitted/: from nbgrader's exchange, "
+                                        "or from a learning platform's zip with --zip.")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--exchange", metavar="DIR", help="exchange folder (default: Exchange.root of nbgrader's config)")
+    p.add_argument("--zip", type=Path, metavar="FILE.zip", help="a platform's 'download all submissions' archive "
+                                                                "(Canvas, Moodle); exits 1 when a file is left out")
+    p.add_argument("--pattern", action="append", metavar="REGEX",
+                   help="file-name pattern with groups (?P<student_id>...) and (?P<file_id>...) matched against "
+                        "each path in the zip; repeatable (default: Canvas's and Moodle's naming)")
 
     p = command("grade", cmd_grade, "Autograde every submission under submitted/ in parallel.")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")

@@ -74,6 +74,27 @@ def _setup_statements(source: str) -> ast.Module | None:
     return ast.Module(body=body, type_ignores=[]) if body else None
 
 
+def _raises_not_implemented(node: ast.AST) -> bool:
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Raise) and inner.exc is not None:
+            exc = inner.exc.func if isinstance(inner.exc, ast.Call) else inner.exc
+            if isinstance(exc, ast.Name) and exc.id == "NotImplementedError":
+                return True
+    return False
+
+
+def _stubs(tree: ast.Module, names: set[str]) -> list[str]:
+    """Functions (and methods of classes) among ``names`` that still ``raise NotImplementedError``."""
+    found = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in names and _raises_not_implemented(node):
+            found.append(node.name)
+        elif isinstance(node, ast.ClassDef) and node.name in names:
+            found += [f"{node.name}.{item.name}" for item in node.body
+                      if isinstance(item, ast.FunctionDef) and _raises_not_implemented(item)]
+    return found
+
+
 def reference_module(assignment: str):
     """The instructor's reference of ``assignment``: the one place that says where it is found."""
     import importlib
@@ -127,6 +148,10 @@ def _run_cells(path: Path, nb, namespace: dict, names):
                 raise SyntaxError(f"a solution cell of {path.name} does not parse: {err}") from err
             continue
         defined = _defined_names(tree)
+        for stub in _stubs(tree, wanted):
+            # Said now, not when a later cell calls it far from the cause.
+            print(f"{stub} from {path.parent.name}/{path.name} is not written yet: replace "
+                  f"`raise NotImplementedError()` in its cell of that notebook and save it.")
         # Every solution cell up to the last wanted one runs, in order: the
         # wanted functions may call helpers defined in earlier cells.
         exec(compile(tree, str(path), "exec"), namespace)  # noqa: S102 - the student's own code

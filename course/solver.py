@@ -140,6 +140,7 @@ class Solver:
         n = len(self.X_train)
         per_epoch = max(n // self.batch_size, 1)
         bar = _progress_bar(per_epoch * self.num_epochs, self.verbose)
+        started = time.perf_counter()
         try:
             for _ in range(self.num_epochs):
                 start = time.perf_counter()
@@ -159,6 +160,12 @@ class Solver:
             if bar is not None:
                 bar.close()
         self._restore_best()
+        if self.verbose:
+            # Plain text survives saving the notebook; a progress widget does not
+            # always (its state is gone when the notebook is reopened).
+            print(f"trained {self.epoch} epochs ({len(self.loss_history)} iterations) in "
+                  f"{time.perf_counter() - started:.1f} s; best val acc {self.best_val_acc:.3f} "
+                  f"at epoch {self.best_epoch}", flush=True)
         return self
 
     def _end_epoch(self, bar, seconds):

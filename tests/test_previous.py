@@ -107,6 +107,28 @@ def test_cells_after_the_last_wanted_name_do_not_run(tmp_path):
         previous.load("03_affine_relu", ["f", "g"], course_dir=tmp_path)
 
 
+def test_a_stub_is_named_with_its_notebook_the_moment_it_loads(tmp_path, capsys):
+    stub = "    # YOUR CODE HERE\n    raise NotImplementedError()"
+    _write(tmp_path, "03_affine_relu", [
+        _solution(f"def affine_forward(x, w, b):\n{stub}", "affine_forward"),
+        _solution("def relu_forward(x):\n    return x", "relu_forward"),
+        _solution(f"class Net:\n    def loss(self, x):\n{stub.replace('    ', '        ')}\n"
+                  "    def size(self):\n        return 1", "Net"),
+    ])
+    previous.load("03_affine_relu", ["affine_forward", "relu_forward", "Net"], course_dir=tmp_path)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "affine_forward from 03_affine_relu/03_affine_relu.ipynb is not written yet: replace "
+        "`raise NotImplementedError()` in its cell of that notebook and save it.",
+        "Net.loss from 03_affine_relu/03_affine_relu.ipynb is not written yet: replace "
+        "`raise NotImplementedError()` in its cell of that notebook and save it."]
+
+
+def test_written_functions_load_silently(course, capsys):
+    previous.load("03_affine_relu", ["affine_forward", "relu_forward"], course_dir=course)
+    assert capsys.readouterr().out == ""
+
+
 def test_missing_name_is_a_clear_name_error(course):
     with pytest.raises(NameError, match="03_affine_relu.ipynb defines no affine_backward"):
         previous.load("03_affine_relu", ["affine_forward", "affine_backward"], course_dir=course)

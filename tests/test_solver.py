@@ -178,6 +178,14 @@ def test_verbose_mode_reports_every_epoch(capfd):
     assert "(epoch 1/2)" in out + err and "(epoch 2/2)" in out + err
 
 
+def test_verbose_mode_ends_with_a_text_summary_that_survives_saving(capfd):
+    solver = Solver(LinearSoftmax(5, 3), blobs(), update_rule=plain_sgd, num_epochs=2, verbose=True).train()
+    out, _ = capfd.readouterr()
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("trained 2 epochs (") and f"best val acc {solver.best_val_acc:.3f}" in last
+    assert f"at epoch {solver.best_epoch}" in last
+
+
 def test_same_seed_same_run_and_other_seed_other_run():
     def run(seed):
         model = LinearSoftmax(5, 3, seed=0)

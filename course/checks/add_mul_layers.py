@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.checks.common import call_student, unpack
+from course.checks.common import call_student, unpack, visible_check
 from course.gradcheck import check_close, check_gradient, numerical_gradient_array
 
 
@@ -37,6 +37,7 @@ def _random(shape, seed):
 
 # ---------------------------------------------------------------- MulLayer
 
+@visible_check
 def check_MulLayer_forward(MulLayer):
     """x * y on numbers and on arrays, entrywise."""
     check_close("MulLayer().forward(100, 2)", _forward("MulLayer", MulLayer(), 100.0, 2.0), 200.0,
@@ -48,6 +49,7 @@ def check_MulLayer_forward(MulLayer):
                                 "(np.dot(x, y) would add the products up into one number)."})
 
 
+@visible_check
 def check_MulLayer_backward(MulLayer):
     """dx = dout * y, dy = dout * x; every object keeps its own inputs."""
     x, y, dout = _random((3, 4), 3), _random((3, 4), 4), _random((3, 4), 5)
@@ -86,6 +88,7 @@ def check_MulLayer_backward(MulLayer):
 
 # ---------------------------------------------------------------- AddLayer
 
+@visible_check
 def check_AddLayer_forward(AddLayer):
     check_close("AddLayer().forward(200, 450)", _forward("AddLayer", AddLayer(), 200.0, 450.0), 650.0,
                 VALUE_THRESHOLD)
@@ -94,6 +97,7 @@ def check_AddLayer_forward(AddLayer):
     check_close("AddLayer().forward(x, y) for arrays", out, x + y, VALUE_THRESHOLD)
 
 
+@visible_check
 def check_AddLayer_backward(AddLayer):
     """dx = dy = dout: an addition hands the upstream gradient to both inputs."""
     x, y, dout = _random((2, 3), 8), _random((2, 3), 9), _random((2, 3), 10)
@@ -120,6 +124,7 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
+@visible_check
 def check_SigmoidLayer_forward(SigmoidLayer):
     check_close("SigmoidLayer().forward(0.0)", _forward("SigmoidLayer", SigmoidLayer(), 0.0), 0.5,
                 VALUE_THRESHOLD)
@@ -131,6 +136,7 @@ def check_SigmoidLayer_forward(SigmoidLayer):
     ])
 
 
+@visible_check
 def check_SigmoidLayer_backward(SigmoidLayer):
     """dx = dout * s * (1 - s) with s the output of forward."""
     x = np.array([[-3.0, -0.7, 0.0], [0.4, 1.5, 2.5]])

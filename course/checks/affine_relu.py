@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.checks.common import call_student, report_all, unpack
+from course.checks.common import call_student, report_all, unpack, visible_check
 from course.gradcheck import check_close, check_gradient, check_shape, numerical_gradient_array
 
 # Affine, ReLU (away from 0) and sigmoid are smooth, so central differences
@@ -105,6 +105,7 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
+@visible_check
 def check_affine_forward(affine_forward) -> None:
     """The worked example by value, then a 4-D batch against x.reshape(N, -1) @ w + b."""
     out, _ = unpack("affine_forward", call_student("affine_forward", affine_forward, EXAMPLE_X.copy(),
@@ -122,9 +123,9 @@ def check_affine_forward(affine_forward) -> None:
     check_shape("affine_forward out for x of shape (3, 2, 3, 2)", out, (3, 5))
     expected = x.reshape(3, 12) @ w + b
     check_close("affine_forward out for x of shape (3, 2, 3, 2)", out, expected, VALUE_THRESHOLD)
-    print("affine_forward: all checks passed.")
 
 
+@visible_check
 def check_affine_backward(affine_backward) -> None:
     """dx, dw, db against numerical gradients for x of shape (4, 2, 3) (N=4, D=6, M=5)."""
     rng = _rng(302)
@@ -146,9 +147,9 @@ def check_affine_backward(affine_backward) -> None:
         lambda: check_gradient("affine_backward dw", dw, dw_num, GRAD_THRESHOLD, DW_HINTS, batch_size=N),
         lambda: check_gradient("affine_backward db", db, db_num, GRAD_THRESHOLD, DB_HINTS, batch_size=N),
     ])
-    print(f"affine_backward: dx, dw, db match the numerical gradients (threshold {GRAD_THRESHOLD:.0e}).")
 
 
+@visible_check
 def check_relu_forward(relu_forward) -> None:
     """Known values with zeros and negatives, the shape of a 3-D input, and x left unchanged."""
     out, _ = unpack("relu_forward", call_student("relu_forward", relu_forward, RELU_X.copy(),
@@ -160,9 +161,9 @@ def check_relu_forward(relu_forward) -> None:
     out, _ = unpack("relu_forward", call_student("relu_forward", relu_forward, x.copy()), 2, "(out, cache)")
     check_shape("relu_forward out for x of shape (2, 3, 4)", out, x.shape, RELU_OUT_HINTS)
     check_close("relu_forward out for x of shape (2, 3, 4)", out, np.where(x > 0, x, 0.0), VALUE_THRESHOLD)
-    print("relu_forward: all checks passed.")
 
 
+@visible_check
 def check_relu_backward(relu_backward) -> None:
     """Known values at x = 0 and x < 0, then a numerical gradient away from 0."""
     dx = call_student("relu_backward", relu_backward, RELU_DOUT.copy(), RELU_X.copy())
@@ -178,9 +179,9 @@ def check_relu_backward(relu_backward) -> None:
     dx = call_student("relu_backward", relu_backward, dout.copy(), x.copy())
     check_gradient("relu_backward dx", dx, dx_num, GRAD_THRESHOLD,
                    suspects=[(dout, RELU_UNGATED_CAUSE), (dout * np.maximum(x, 0), RELU_TIMES_OUTPUT_CAUSE)])
-    print(f"relu_backward: zeros handled, dx matches the numerical gradient (threshold {GRAD_THRESHOLD:.0e}).")
 
 
+@visible_check
 def check_sigmoid_forward(sigmoid_forward) -> None:
     """sigmoid(0) = 1/2, sigmoid(+-ln 3) = 3/4, 1/4, then a 3-D input."""
     out, _ = unpack("sigmoid_forward", call_student("sigmoid_forward", sigmoid_forward, SIGMOID_X.copy()),
@@ -194,9 +195,9 @@ def check_sigmoid_forward(sigmoid_forward) -> None:
     check_shape("sigmoid_forward out for x of shape (2, 3, 4)", out, x.shape)
     check_close("sigmoid_forward out for x of shape (2, 3, 4)", out, _sigmoid(x),
                 VALUE_THRESHOLD, suspects=[(_sigmoid(-x), SIGMOID_SIGN_CAUSE)])
-    print("sigmoid_forward: all checks passed.")
 
 
+@visible_check
 def check_sigmoid_backward(sigmoid_backward) -> None:
     """dx against the numerical gradient, with cache = out = sigmoid(x)."""
     rng = _rng(306)
@@ -209,4 +210,3 @@ def check_sigmoid_backward(sigmoid_backward) -> None:
     check_gradient("sigmoid_backward dx", dx, dx_num, GRAD_THRESHOLD,
                    suspects=[(dout * out, SIGMOID_NO_ONE_MINUS_CAUSE),
                              (dout * s_of_out * (1 - s_of_out), SIGMOID_TWICE_CAUSE)])
-    print(f"sigmoid_backward: dx matches the numerical gradient (threshold {GRAD_THRESHOLD:.0e}).")

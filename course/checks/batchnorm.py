@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from course.checks.common import visible_check
 from course.gradcheck import check_close, check_gradient, check_shape, numerical_gradient_array
 
 # Hints for the frequent mistakes; tests/ prove each one is reported.
@@ -56,6 +57,7 @@ def _forward(batchnorm_forward, x, gamma, beta, bn_param):
     return out, cache
 
 
+@visible_check
 def check_batchnorm_forward(batchnorm_forward) -> None:
     """Train mode statistics, scale and shift, running averages and test mode."""
     N, D = 6, 4
@@ -178,11 +180,13 @@ def _check_backward(name, backward, batchnorm_forward, dx_hint=None):
     _report_dx(f"{name}'s dx", dx, dx_num, x, 1e-6, otherwise=dx_hint)
 
 
+@visible_check
 def check_batchnorm_backward(batchnorm_backward, batchnorm_forward) -> None:
     """dx, dgamma, dbeta against numerical gradients of your batchnorm_forward (train mode)."""
     _check_backward("batchnorm_backward", batchnorm_backward, batchnorm_forward)
 
 
+@visible_check
 def check_batchnorm_backward_alt(batchnorm_backward_alt, batchnorm_forward) -> None:
     """The closed form must give the same gradients as the graph version."""
     _check_backward("batchnorm_backward_alt", batchnorm_backward_alt, batchnorm_forward, HINT_CLOSED_FORM)

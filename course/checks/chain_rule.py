@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.checks.common import call_student, report_all, unpack
+from course.checks.common import call_student, report_all, unpack, visible_check
 from course.gradcheck import check_close, check_gradient, check_shape, numerical_gradient
 
 CACHE_LAYOUT = ("x", "w1", "w2", "w3", "y", "z", "e", "target")
@@ -21,6 +21,7 @@ def _cube(v):
 
 # ---------------------------------------------------------------- numerical_derivative
 
+@visible_check
 def check_numerical_derivative(numerical_derivative):
     """Central difference: exact on a cubic, accurate with the default h, entrywise on arrays."""
     # For f(x) = x³ the central difference is exactly 3x² + h², so a large h
@@ -72,6 +73,7 @@ def _chain_values(x, w1, w2, w3, target):
     return y, z, e, 0.5 * (e - target) ** 2
 
 
+@visible_check
 def check_chain_forward(chain_forward):
     """Loss of the three-weight chain and the cache layout chain_backward relies on."""
     # No input is ±1, so a dropped factor always changes the result.
@@ -96,6 +98,7 @@ def check_chain_forward(chain_forward):
         check_close(f"cache entry {key!r}", got, want, threshold=1e-12, hints=order_hints)
 
 
+@visible_check
 def check_chain_backward(chain_backward):
     """dL/dw1, dL/dw2, dL/dw3 against the numerical gradient of the loss."""
     x, w1, w2, w3, target = 1.5, 0.8, -1.3, 0.6, -0.4

@@ -1,5 +1,6 @@
-"""Helpers every visible check module shares: calling the student's code and
-collecting failures. Assignment-specific inputs and hints stay in each module.
+"""Helpers every visible check module shares: calling the student's code,
+collecting failures, and :func:`visible_check`, which every check wears.
+Assignment-specific inputs and hints stay in each module.
 
 Hints come through one mechanism: a ``hints`` mapping from a diagnosis (a key
 of :data:`course.gradcheck.GENERIC_HINTS`, or ``"raised"`` for numpy's errors
@@ -7,7 +8,10 @@ in the call) to this function's likely mistake, plus ``suspects`` for values.
 """
 from __future__ import annotations
 
+import functools
 import inspect
+import types
+from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 import numpy as np
@@ -70,3 +74,116 @@ def report_all(checks: Iterable[Callable[[], object]]) -> None:
             problems.append(str(err))
     if problems:
         raise AssertionError("\n".join(problems))
+
+
+# ---------------------------------------------------------------- how a check talks to the student
+
+_COURSE_DIR = str(Path(__file__).resolve().parents[1])
+_running = 0  # visible checks running now: a check that calls another reports once
+
+
+class NotWrittenYet(NotImplementedError):
+    """The student's function still raises the stub's NotImplementedError."""
+
+
+class CheckFailed(AssertionError):
+    """A visible check failed; its message says what is wrong and, for a known mistake, why."""
+
+
+def _is_course_frame(frame) -> bool:
+    return str(Path(frame.f_code.co_filename).resolve()).startswith(_COURSE_DIR)
+
+
+def _student_frames(tb):
+    """The traceback ``tb`` without the course's own frames: the student's frames stay."""
+    kept = [t for t in _walk(tb) if not _is_course_frame(t.tb_frame)]
+    rebuilt = None
+    for t in reversed(kept):
+        rebuilt = types.TracebackType(rebuilt, t.tb_frame, t.tb_lasti, t.tb_lineno)
+    return rebuilt
+
+
+def _walk(tb):
+    while tb is not None:
+        yield tb
+        tb = tb.tb_next
+
+
+def _for_the_student(err: BaseException) -> BaseException:
+    """``err`` (and what caused it) with the check's frames taken out of the tracebacks."""
+    err.with_traceback(_student_frames(err.__traceback__))
+    if err.__cause__ is not None:
+        _for_the_student(err.__cause__)
+    return err
+
+
+def _not_written_message(err: NotImplementedError, subject: str) -> str:
+    frames = [t.tb_frame for t in _walk(err.__traceback__)]
+    if _is_course_frame(frames[-1]) and str(err):
+        return str(err)  # the check's own words (e.g. a file not made yet)
+    student = [frame for frame in frames if not _is_course_frame(frame)]
+    name = student[-1].f_code.co_qualname.rpartition("<locals>.")[2] if student else subject
+    return f"`{name}` is not written yet: replace `raise NotImplementedError()` in its cell"
+
+
+def visible_check(check):
+    """What every visible check does around its own tests.
+
+    - one line when it passes;
+    - a function that still raises the stub's NotImplementedError gets
+      "`name` is not written yet: ..." instead of a bare traceback;
+    - a failure shows its message, and the student's own frames, without the
+      check's internals (their frames are cut, and IPython and pytest hide the
+      rest through ``__tracebackhide__``).
+    """
+    subject = check.__name__.removeprefix("check_")
+    summary = (check.__doc__ or "").strip().split("\n")[0].rstrip(".")
+
+    @functools.wraps(check)
+    def run(*args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841 - read by IPython and pytest
+        global _running
+        _running += 1
+        try:
+            result = check(*args, **kwargs)
+        except NotImplementedError as err:
+            if _running > 1:
+                raise
+            stub = NotWrittenYet(_not_written_message(err, subject))
+            raise stub.with_traceback(_student_frames(err.__traceback__)) from None
+        except AssertionError as err:
+            if _running > 1:
+                raise
+            failed = CheckFailed(str(err)).with_traceback(_student_frames(err.__traceback__))
+            raise failed from (_for_the_student(err.__cause__) if err.__cause__ else None)
+        except Exception as err:  # the student's own code failed: its frames say where
+            if _running > 1:
+                raise
+            raise _for_the_student(err) from err.__cause__
+        finally:
+            _running -= 1
+        if _running == 0:
+            print(f"✓ {subject} passed" + (f": {summary}." if summary else "."))
+        return result
+
+    run.visible_check = True
+    return run
+
+
+def _show_without_checks(shell, etype, value, tb, tb_offset=None):
+    # IPython always prints the frame an exception was raised in, even a hidden
+    # one: drop the course's frames so the cell's line and the message remain.
+    shell.showtraceback((etype, value, _student_frames(tb)), tb_offset=tb_offset)
+
+
+def _install_in_ipython() -> None:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.set_custom_exc((CheckFailed, NotWrittenYet), _show_without_checks)
+
+
+_install_in_ipython()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from course.checks.common import visible_check
 from course.gradcheck import check_close, check_gradient, check_shape, numerical_gradient, numerical_gradient_array
 
 # Hints for the frequent mistakes; tests/ prove each one is reported.
@@ -53,6 +54,7 @@ def _dropout(dropout_forward, x, param):
     return out, result[1]
 
 
+@visible_check
 def check_dropout_forward(dropout_forward) -> None:
     """Fraction of zeros, preserved mean, survivors x / (1 - p), test mode, seeds."""
     rng = np.random.default_rng(0)
@@ -91,6 +93,7 @@ def check_dropout_forward(dropout_forward) -> None:
     check_close("dropout_forward with p = 0 (nothing dropped)", out, x[:3], 1e-12)
 
 
+@visible_check
 def check_dropout_backward(dropout_backward, dropout_forward) -> None:
     """dx against the numerical gradient of your seeded dropout_forward; identity in test mode."""
     rng = np.random.default_rng(3)
@@ -124,6 +127,7 @@ def _same_params(a, b):
     return set(a.params) == set(b.params) and all(np.array_equal(a.params[k], b.params[k]) for k in a.params)
 
 
+@visible_check
 def check_FullyConnectedNet_api(FullyConnectedNet) -> None:
     """Parameter names, shapes and initial values, bn_params, dropout_param, scores in test mode."""
     for normalization in (None, "batchnorm"):
@@ -215,6 +219,7 @@ def _check_net_gradient(name, analytic, numeric, threshold):
     check_gradient(name, analytic, numeric, threshold)
 
 
+@visible_check
 def check_FullyConnectedNet_gradients(FullyConnectedNet) -> None:
     """Initial loss, the L2 penalty and numerical gradients of the whole net."""
     rng = np.random.default_rng(7)
@@ -257,6 +262,7 @@ def check_FullyConnectedNet_gradients(FullyConnectedNet) -> None:
                 raise
 
 
+@visible_check
 def check_FullyConnectedNet(FullyConnectedNet) -> None:
     """Both aspects: the API and the gradients."""
     check_FullyConnectedNet_api(FullyConnectedNet)

@@ -13,7 +13,7 @@ import os
 
 import numpy as np
 
-from course.checks.common import call_student, unpack
+from course.checks.common import call_student, unpack, visible_check
 from course.gradcheck import check_close, hint
 
 W0 = np.array([0.5, -1.2, 2.0, 0.0])
@@ -189,21 +189,25 @@ def _check_rule(name, rule):
     return True
 
 
+@visible_check
 def check_sgd(sgd):
     """sgd(w, dw, config=None): defaults, three steps, inputs untouched."""
     return _check_rule("sgd", sgd)
 
 
+@visible_check
 def check_sgd_momentum(sgd_momentum):
     """sgd_momentum: defaults, three steps with the velocity kept in config."""
     return _check_rule("sgd_momentum", sgd_momentum)
 
 
+@visible_check
 def check_rmsprop(rmsprop):
     """rmsprop: defaults, three steps with the cache kept in config."""
     return _check_rule("rmsprop", rmsprop)
 
 
+@visible_check
 def check_adam(adam):
     """adam: defaults, three steps with m, v and t kept in config."""
     return _check_rule("adam", adam)
@@ -221,6 +225,7 @@ def target_accuracy(num_training_images: int) -> float:
     return FULL_TARGET if num_training_images >= 50000 else SUBSET_TARGET
 
 
+@visible_check
 def check_best_model(filename, model_class, data):
     """Rebuild the model saved in ``filename`` with ``model_class`` and measure it on ``data``'s test split.
 
