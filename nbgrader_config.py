@@ -15,15 +15,11 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Limits while grading: a cell, a whole notebook (its process tree is killed),
-# the memory of the grading process and its kernel, and each output.
-c.Execute.timeout = 60  # seconds per cell
+# Limits while grading (a cell, a whole notebook, memory, processes, output):
+# c.GradingLimits.cell_timeout, .notebook_timeout, .memory_mb, ... Their defaults
+# and meaning: autograder/limits.py (`python -m autograder grade --help`).
 c.Execute.interrupt_on_timeout = True
 c.Execute.execute_retries = 0
-c.GradingLimits.notebook_timeout = 600  # seconds of wall clock per student notebook
-c.GradingLimits.memory_mb = 4096  # address space
-c.GradingLimits.max_output_chars = 20000  # per output; LimitOutput.max_lines caps the lines
-c.LimitOutput.max_lines = 1000
 # A deleted test cell is put back when grading (nbgrader's checksums restore edited ones).
 c.OverwriteCells.add_missing_cells = True
 

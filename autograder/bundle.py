@@ -61,7 +61,7 @@ def bundle(course: Course, dist: Path | None = None) -> Path:
     if missing:
         raise SystemExit(f"not released yet (run `release` first): {', '.join(missing)}")
     # The release-only ignore list keeps the instructor's trained model out.
-    ignore = list(course.config().GenerateAssignmentApp.CourseDirectory.get("ignore", []))
+    ignore = list(course.config.GenerateAssignmentApp.CourseDirectory.get("ignore", []))
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for assignment in course.assignments():
             for path, relative in _files(release / assignment, ignore):

@@ -54,16 +54,19 @@ def cmd_collect(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from .gradebook_sync import max_points
     from .grading import grade, table
-    from .limits import Limits
+    from .sandbox import SandboxUnavailable
 
     course = _course(args)
-    limits = Limits.from_config(course.config()).override(
+    limits = course.limits().override(
         cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb)
-    results = grade(course, args.assignments, args.students, args.workers, args.scheduler, limits)
-    maxima = max_points(course.db_url, course.course_id, sorted({r["assignment"] for r in results}))
-    print(table(results, maxima))
+    try:
+        results = grade(course, args.assignments, args.students, args.workers, args.scheduler, limits,
+                        sandbox=not args.no_sandbox)
+    except SandboxUnavailable as err:
+        print(f"grade: no sandbox: {err}", file=sys.stderr)
+        return 2
+    print(table(course, results))
     return 0
 
 
@@ -133,10 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment in source/")
     p.add_argument("--students", nargs="+", metavar="STUDENT", help="only these students")
     p.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="grade on a running Dask cluster, e.g. tcp://host:8786")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="grade on a running Dask cluster, e.g. "
+                                                          "tls://host:8786 (TLS settings: Dask's configuration)")
     p.add_argument("--cell-timeout", type=int, metavar="S", help="seconds per cell (default: nbgrader_config.py)")
     p.add_argument("--notebook-timeout", type=int, metavar="S", help="seconds per student notebook")
-    p.add_argument("--memory-mb", type=int, metavar="MB", help="memory limit per kernel")
+    p.add_argument("--memory-mb", type=int, metavar="MB", help="memory limit per submission")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="run student code unconfined, as this user (warns; outcomes say 'unsandboxed')")
 
     p = command("feedback", cmd_feedback, "Write feedback HTML (no hidden tests) under feedback/.")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all graded")

@@ -1,4 +1,4 @@
-"""Where a course lives: its folders, its nbgrader configuration and its gradebook URL.
+"""The course model: where a course lives, its folders, its nbgrader configuration and its gradebook URL.
 
 The real course is the repository itself (``source/``, ``release/``,
 ``submitted/``... beside ``nbgrader_config.py``). A scratch course is any other
@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -45,21 +44,37 @@ def sqlite_url(path: str | os.PathLike) -> str:
     return "sqlite:///" + str(Path(path).resolve())
 
 
+def read_config(root: Path, db_url: str):
+    """The nbgrader configuration: the repository's settings with ``root`` and ``db_url``."""
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = Config()
+    if REPO_CONFIG.exists():
+        config.merge(PyFileConfigLoader(REPO_CONFIG.name, str(REPO_CONFIG.parent)).load_config())
+    config.CourseDirectory.root = str(root)
+    config.CourseDirectory.db_url = db_url
+    return config
+
+
 @dataclass(frozen=True)
 class Course:
     """A course folder and the gradebook it writes to."""
 
     root: Path
     db_url: str
+    # The nbgrader configuration (nbgrader_config.py with this root and gradebook), read once at open().
+    config: object = field(compare=False, repr=False)
 
     @classmethod
     def open(cls, root: str | os.PathLike | None = None, db_url: str | None = None) -> "Course":
         root = Path(root or REPO_ROOT).resolve()
-        return cls(root, normalize_db_url(db_url) if db_url else sqlite_url(root / "gradebook.db"))
+        db_url = normalize_db_url(db_url) if db_url else sqlite_url(root / "gradebook.db")
+        return cls(root, db_url, read_config(root, db_url))
 
     @property
     def course_id(self) -> str:
-        return str(self.config().CourseDirectory.get("course_id", "default_course"))
+        return str(self.config.CourseDirectory.get("course_id", "default_course"))
 
     def path(self, kind: str, *parts: str) -> Path:
         """``path("submitted", student, assignment)`` -> root/submitted/student/assignment."""
@@ -80,22 +95,16 @@ class Course:
         return sorted(p.name for p in submitted.iterdir() if p.is_dir() and (
             assignment is None or (p / assignment).is_dir()))
 
-    def config(self):
-        """The nbgrader configuration: the repository's settings, this root and gradebook."""
-        from traitlets.config import Config
-        from traitlets.config.loader import PyFileConfigLoader
+    def limits(self):
+        """The grading limits that nbgrader_config.py sets (``c.GradingLimits``)."""
+        from .limits import GradingLimits
 
-        config = Config()
-        if REPO_CONFIG.exists():
-            config.merge(PyFileConfigLoader(REPO_CONFIG.name, str(REPO_CONFIG.parent)).load_config())
-        config.CourseDirectory.root = str(self.root)
-        config.CourseDirectory.db_url = self.db_url
-        return config
+        return GradingLimits(config=self.config)
 
     def coursedir(self, assignment: str = "", student: str = "*"):
         from nbgrader.coursedir import CourseDirectory
 
-        cd = CourseDirectory(config=self.config())
+        cd = CourseDirectory(config=self.config)
         cd.assignment_id = assignment
         cd.student_id = student
         return cd
@@ -121,44 +130,3 @@ def create_scratch(root: str | os.PathLike, assignments: list[str] | None = None
     (root / "nbgrader_config.py").write_text(SCRATCH_CONFIG.format(
         repo_config=str(REPO_CONFIG), db_url=course.db_url))
     return course
-
-
-def default_cifar_dir() -> str | None:
-    """The CIFAR-10 subset beside the repository (as the Makefile finds it), if any."""
-    candidate = REPO_ROOT.parent / "shared" / "data" / "cifar-10-subset"
-    return str(candidate) if candidate.is_dir() else None
-
-
-def grading_env(base: dict | None = None) -> dict:
-    """Environment for every grading process and kernel.
-
-    Set explicitly (not inherited by luck): kernels must import ``autograder``
-    (course.previous loads the reference under autograde) and ``course``.
-    """
-    env = dict(os.environ if base is None else base)
-    paths = [str(REPO_ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep)
-                                if p and Path(p).resolve() != REPO_ROOT]
-    env["PYTHONPATH"] = os.pathsep.join(paths)
-    if not env.get("CIFAR10_DIR") and default_cifar_dir():
-        env["CIFAR10_DIR"] = default_cifar_dir()
-    env.setdefault("MPLBACKEND", "Agg")
-    # One BLAS thread per kernel: workers already use every core, and fewer
-    # threads keep the address space small under the memory limit.
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[var] = "1"
-    env["MALLOC_ARENA_MAX"] = "2"
-    env.pop("NBGRADER_EXECUTION", None)
-    env["PATH"] = _with_venv_bin(env.get("PATH", ""))
-    return env
-
-
-def _with_venv_bin(path: str) -> str:
-    # nbgrader runs the `alembic` command when it creates a gradebook: it must be
-    # found even when the venv's python is called without activating the venv.
-    venv_bin = os.path.dirname(sys.executable)
-    return path if venv_bin in path.split(os.pathsep) else os.pathsep.join([venv_bin, path])
-
-
-def prepare_process_env() -> None:
-    """Make this process's environment the grading one (PATH, PYTHONPATH, CIFAR10_DIR...)."""
-    os.environ.update(grading_env())

@@ -12,18 +12,17 @@ import time
 from pathlib import Path
 
 from .course_dir import Course, create_scratch
-from .limits import Limits
+from .limits import GradingLimits
 
 DEFAULT_COUNT = 2
 # Short limits: the sample class holds an endless loop, and grading the
 # course's notebooks takes seconds.
-DEMO_LIMITS = Limits(cell_timeout=15, notebook_timeout=300)
+DEMO_LIMITS = GradingLimits(cell_timeout=15, notebook_timeout=300)
 
 
 def run(root: Path, assignments: list[str] | None = None, workers: int | None = None,
         all_assignments: bool = False) -> int:
     from . import export, feedback, report, sample_class
-    from .gradebook_sync import max_points
     from .grading import grade, table
     from .release import release
 
@@ -44,8 +43,7 @@ def run(root: Path, assignments: list[str] | None = None, workers: int | None = 
     for persona in personas:
         print(f"  {persona.student:22s} {persona.about}")
     results = grade(course, chosen, workers=workers, limits=DEMO_LIMITS)
-    maxima = max_points(course.db_url, course.course_id, chosen)
-    print(table(results, maxima))
+    print(table(course, results))
     csv_path = export.export(course, root / "grades.csv")
     report_path = report.write(course, root / "report.html")
     written = feedback.generate(course, chosen)

@@ -10,6 +10,7 @@ These are nbgrader's own exchange classes; this module only configures them.
 """
 from __future__ import annotations
 
+import copy
 import logging
 import os
 from pathlib import Path
@@ -23,7 +24,7 @@ class ExchangeFailed(SystemExit):
 
 def exchange_config(course: Course, exchange_dir: str | os.PathLike | None):
     """The course's nbgrader configuration with ``Exchange.root`` set when given."""
-    config = course.config()
+    config = copy.deepcopy(course.config)  # the course's own stays as read
     if exchange_dir is not None:
         config.Exchange.root = str(Path(exchange_dir).resolve())
     return config

@@ -10,7 +10,7 @@ import io
 from pathlib import Path
 
 from .course_dir import Course
-from .gradebook_sync import class_scores
+from .gradebook import class_scores
 
 
 def grade_rows(course: Course) -> tuple[list[str], list[list]]:

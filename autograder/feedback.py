@@ -31,7 +31,7 @@ import nbformat
 from nbformat.notebooknode import NotebookNode
 
 from .course_dir import Course
-from .gradebook_sync import class_scores
+from .gradebook import class_scores
 from .preprocessors import KERNEL_DIED, NOT_RUN
 
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
@@ -167,7 +167,7 @@ def not_graded_page(student: str, assignment: str, notes: list[str], max_score: 
 
 def generate(course: Course, assignments: list[str] | None = None, students: list[str] | None = None) -> list[Path]:
     """Write the feedback of every recorded submission; returns the files written."""
-    from .grading import load_outcomes
+    from .results import load_outcomes
 
     data = class_scores(course.db_url, course.course_id)
     outcomes = {(o["student"], o["assignment"]): o for o in load_outcomes(course)}

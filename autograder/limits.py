@@ -1,51 +1,33 @@
-"""Resource limits for grading one submission, read from nbgrader_config.py.
+"""Resource limits for grading one submission: ``c.GradingLimits.*`` in nbgrader_config.py.
 
-- ``cell_timeout``: seconds one cell may run (``c.Execute.timeout``); the
-  kernel is then interrupted and the cell fails.
-- ``notebook_timeout``: wall-clock seconds for grading one student's
-  assignment (``c.GradingLimits.notebook_timeout``); the whole process tree is
-  then killed and the submission is reported "timed out".
-- ``memory_mb``: address-space limit of the grading process and its kernel
-  (``c.GradingLimits.memory_mb``); an allocation beyond it raises MemoryError.
-- ``max_output_lines`` / ``max_output_chars``: output kept per cell
-  (``c.LimitOutput.max_lines``, ``c.GradingLimits.max_output_chars``).
+The defaults live here only. The coordinator reads the configuration once,
+applies the command line's overrides, and hands the values to every task
+(:meth:`GradingLimits.as_dict`, rebuilt with ``GradingLimits(**values)``).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
-
-DEFAULTS = {
-    "cell_timeout": 60,
-    "notebook_timeout": 600,
-    "memory_mb": 4096,
-    "max_output_lines": 1000,
-    "max_output_chars": 20000,
-}
+from traitlets import Integer
+from traitlets.config import Configurable
 
 
-@dataclass(frozen=True)
-class Limits:
-    cell_timeout: int = DEFAULTS["cell_timeout"]
-    notebook_timeout: int = DEFAULTS["notebook_timeout"]
-    memory_mb: int = DEFAULTS["memory_mb"]
-    max_output_lines: int = DEFAULTS["max_output_lines"]
-    max_output_chars: int = DEFAULTS["max_output_chars"]
+class GradingLimits(Configurable):
+    cell_timeout = Integer(60, help="Seconds one cell may run; the kernel is then interrupted and the cell "
+                                    "fails ('timed out').").tag(config=True)
+    notebook_timeout = Integer(600, help="Wall-clock seconds for grading one student's assignment; its whole "
+                                         "process tree is then killed ('timed out', 0 points).").tag(config=True)
+    memory_mb = Integer(4096, help="Memory of one submission, in MiB: the address space of each of its "
+                                   "processes (RLIMIT_AS) and the resident memory of all of them together "
+                                   "('memory limit'). 0: no limit.").tag(config=True)
+    max_processes = Integer(64, help="Processes a sandboxed submission may run at once (RLIMIT_NPROC).").tag(
+        config=True)
+    max_file_mb = Integer(256, help="Largest file a sandboxed submission may write, in MiB (RLIMIT_FSIZE).").tag(
+        config=True)
+    max_output_lines = Integer(1000, help="Lines of output kept per cell.").tag(config=True)
+    max_output_chars = Integer(20000, help="Characters of text kept per output.").tag(config=True)
 
-    @classmethod
-    def from_config(cls, config) -> "Limits":
-        section = config.GradingLimits if "GradingLimits" in config else {}
-        values = {
-            "cell_timeout": config.Execute.get("timeout", DEFAULTS["cell_timeout"]),
-            "notebook_timeout": section.get("notebook_timeout", DEFAULTS["notebook_timeout"]),
-            "memory_mb": section.get("memory_mb", DEFAULTS["memory_mb"]),
-            "max_output_lines": config.LimitOutput.get("max_lines", DEFAULTS["max_output_lines"]),
-            "max_output_chars": section.get("max_output_chars", DEFAULTS["max_output_chars"]),
-        }
-        return cls(**{k: int(v) for k, v in values.items()})
-
-    def override(self, **values) -> "Limits":
+    def override(self, **values) -> "GradingLimits":
         """A copy with the values that are not None replaced (from the command line)."""
-        return replace(self, **{k: int(v) for k, v in values.items() if v is not None})
+        return GradingLimits(**{**self.as_dict(), **{k: int(v) for k, v in values.items() if v is not None}})
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {name: getattr(self, name) for name in self.trait_names(config=True)}

@@ -1,4 +1,4 @@
-"""What happened to one submission: graded, timed out, crashed, malformed or tampered.
+"""Inspecting one submission before and after grading (the outcome kinds live in autograder.results).
 
 Before grading, :func:`inspect_submission` compares the submitted folder with
 the released one: a missing or renamed notebook, or one that is not valid
@@ -14,10 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cells import grade_id, is_grade, locked_sources
 from .preprocessors import KERNEL_DIED, NOT_RUN
 
-GRADED, TIMED_OUT, CRASHED, MALFORMED, TAMPERED = "graded", "timed out", "crashed", "malformed", "tampered"
-SEVERITY = [MALFORMED, TIMED_OUT, CRASHED, TAMPERED, GRADED]
 TIMEOUT_ERRORS = {"CellTimeoutError", "KeyboardInterrupt", "TimeoutError"}
 
 
@@ -25,15 +24,7 @@ TIMEOUT_ERRORS = {"CellTimeoutError", "KeyboardInterrupt", "TimeoutError"}
 class Inspection:
     malformed: list[str] = field(default_factory=list)
     tampered: list[str] = field(default_factory=list)
-
-
-def _locked_cells(nb) -> dict[str, str]:
-    cells = {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if (meta.get("locked") or meta.get("grade")) and not meta.get("solution") and "grade_id" in meta:
-            cells[meta["grade_id"]] = cell.source
-    return cells
+    unknown: list[str] = field(default_factory=list)  # grade cells nbgrader does not know: dropped
 
 
 def inspect_submission(release_dir: Path, submitted_dir: Path) -> Inspection:
@@ -53,12 +44,16 @@ def inspect_submission(release_dir: Path, submitted_dir: Path) -> Inspection:
         except Exception as err:  # noqa: BLE001 - any unreadable file is malformed
             found.malformed.append(f"{release_nb.name} is not a valid notebook ({type(err).__name__})")
             continue
-        theirs = _locked_cells(submitted)
-        for grade_id, source in _locked_cells(nbformat.read(release_nb, as_version=4)).items():
-            if grade_id not in theirs:
-                found.tampered.append(f"locked cell {grade_id} deleted (restored)")
-            elif theirs[grade_id].strip() != source.strip():
-                found.tampered.append(f"locked cell {grade_id} edited (restored)")
+        theirs = locked_sources(submitted)
+        original = nbformat.read(release_nb, as_version=4)
+        known = {grade_id(cell) for cell in original.cells if is_grade(cell)}
+        found.unknown += [f"grade cell {grade_id(cell)} is not in the assignment: dropped, not graded"
+                          for cell in submitted.cells if is_grade(cell) and grade_id(cell) not in known]
+        for cell_id, source in locked_sources(original).items():
+            if cell_id not in theirs:
+                found.tampered.append(f"locked cell {cell_id} deleted (restored)")
+            elif theirs[cell_id].strip() != source.strip():
+                found.tampered.append(f"locked cell {cell_id} edited (restored)")
     return found
 
 
@@ -70,7 +65,7 @@ def classify(graded_notebooks: list[Path]) -> tuple[list[str], list[str]]:
     for path in graded_notebooks:
         nb = nbformat.read(path, as_version=4)
         for index, cell in enumerate(nb.cells):
-            where = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}"
+            where = grade_id(cell) or f"cell {index}"
             for out in cell.get("outputs", []):
                 if out.get("output_type") != "error":
                     continue
@@ -84,6 +79,3 @@ def classify(graded_notebooks: list[Path]) -> tuple[list[str], list[str]]:
                     crashes.append(f"{where}: memory limit")
     return list(dict.fromkeys(timeouts)), list(dict.fromkeys(crashes))
 
-
-def worst(outcomes: list[str]) -> str:
-    return min(outcomes, key=SEVERITY.index) if outcomes else GRADED

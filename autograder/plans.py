@@ -69,7 +69,11 @@ class Plan:
         return Ref(step=len(self.steps) - 1)
 
     def call(self, target, *args, label: str, compare: Parts = ((),), method: str | None = None,
-             seed: int | None = None, tolerance: float | None = None, **kwargs) -> Ref:
+             seed: int | None = None, tolerance: float | None = None, keywords: dict | None = None,
+             **kwargs) -> Ref:
+        """``target(*args, **keywords, **kwargs)``; ``keywords`` holds named arguments whose names
+        are this method's own (e.g. a class's ``seed``, unlike ``seed`` here, which seeds np.random)."""
+        kwargs = {**(keywords or {}), **kwargs}
         step = {"do": "call", "target": self.value(target), "args": [self.value(a) for a in args],
                 "kwargs": {k: self.value(v) for k, v in kwargs.items()}}
         if method is not None:

@@ -4,21 +4,30 @@
   segfault, the memory limit), that cell gets an error output, a fresh kernel
   replays the notebook without it, and grading goes on. nbgrader's own
   Execute gives up on the whole submission instead.
+  A cell that outlives its time limit and ignores the interrupt (it catches
+  SIGINT) is handled the same way, marked as timed out: the cells before it
+  keep their points.
 - :class:`CapOutput`: nbgrader's LimitOutput counts lines only; one
   ``print("x" * 10**7)`` is a single line. This also caps characters.
+- :class:`DropUnknownGradeCells`: a grade cell whose grade id the gradebook
+  does not know (pasted from elsewhere) makes nbgrader fail the whole
+  submission; it is dropped before grading (the inspection notes it).
 """
 from __future__ import annotations
 
 import time
 
-from nbclient.exceptions import DeadKernelError
 from nbclient.client import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
-from nbgrader.preprocessors import Execute, LimitOutput
+from nbgrader.preprocessors import Execute, LimitOutput, NbGraderPreprocessor
 from traitlets import Integer
+
+from .cells import grade_id, is_grade
 
 KERNEL_DIED = "KernelDied"
 NOT_RUN = "NotRun"
+CELL_TIMEOUT = "CellTimeoutError"
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:
@@ -35,7 +44,7 @@ class ResilientExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         NotebookClient.__init__(self, nb, km)
         self._check_assign_resources(resources)
-        killers: list[int] = []
+        killers: dict[int, NotebookNode] = {}
         finished = False
         for _ in range(self.max_kernel_deaths + 1):
             self.reset_execution_trackers()
@@ -44,14 +53,18 @@ class ResilientExecute(Execute):
                 finished = True
                 break
             except DeadKernelError:
-                killers.append(self._running)
-        for index in killers:
-            nb.cells[index].outputs = [error_output(
-                KERNEL_DIED, "the kernel died while running this cell; it was skipped and the "
-                             "notebook re-run without it")]
+                killers[self._running] = error_output(
+                    KERNEL_DIED, "the kernel died while running this cell; it was skipped and the "
+                                 "notebook re-run without it")
+            except CellTimeoutError:  # the interrupt was ignored: the kernel is stuck in this cell
+                killers[self._running] = error_output(
+                    CELL_TIMEOUT, f"this cell ran past the {self.timeout} s limit and ignored the interrupt; "
+                                  "it was skipped and the notebook re-run without it")
+        for index, output in killers.items():
+            nb.cells[index].outputs = [output]
         if not finished:
             # Cells never run must not pass: a grade cell without an error scores full marks.
-            for cell in nb.cells[killers[-1] + 1:]:
+            for cell in nb.cells[max(killers) + 1:]:
                 if cell.cell_type == "code":
                     cell.outputs = [error_output(NOT_RUN, "not run: the kernel died too often")]
         self.set_widgets_metadata()
@@ -88,3 +101,17 @@ class CapOutput(LimitOutput):
                 if mime.startswith("text/") and isinstance(value, str) and len(value) > self.max_chars:
                     output.data[mime] = value[:self.max_chars] + "\n... Output truncated ..."
         return cell, resources
+
+
+class DropUnknownGradeCells(NbGraderPreprocessor):
+    """Remove grade cells whose grade id the assignment's notebook does not have."""
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook
+
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gb:
+            notebook = gb.find_notebook(info["notebook"], info["assignment"])
+            known = {cell.name for cell in notebook.grade_cells + notebook.task_cells}
+        nb.cells = [cell for cell in nb.cells if not is_grade(cell) or grade_id(cell) in known]
+        return nb, resources

@@ -5,9 +5,12 @@ the gradebook; grading reads both.
 """
 from __future__ import annotations
 
+import copy
 import logging
 
-from .course_dir import Course, prepare_process_env
+from . import gradebook  # noqa: F401 - creates gradebooks without the `alembic` command
+from .course_dir import Course
+from .process_env import prepare_process_env
 
 
 def release(course: Course, assignments: list[str] | None = None) -> list[str]:
@@ -20,7 +23,7 @@ def release(course: Course, assignments: list[str] | None = None) -> list[str]:
     if unknown:
         raise SystemExit(f"no such assignment in {course.path('source')}: {', '.join(unknown)}")
     prepare_process_env()
-    config = course.config()
+    config = copy.deepcopy(course.config)
     config.GenerateAssignment.force = True
     config.GenerateAssignment.create_assignment = True
     for assignment in chosen:

@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 
 from .course_dir import Course
-from .gradebook_sync import class_scores
+from .gradebook import class_scores
 
 LOW_PASS_RATE = 0.5
 
@@ -64,13 +64,17 @@ def assignment_section(name: str, cells: dict[str, float], scores: dict) -> str:
 
 
 def outcome_section(outcomes: list[dict]) -> str:
-    unusual = [o for o in sorted(outcomes, key=lambda o: (o["student"], o["assignment"])) if o["outcome"] != "graded"]
+    unusual = [o for o in sorted(outcomes, key=lambda o: (o["student"], o["assignment"]))
+               if o["outcome"] != "graded" or not o.get("sandboxed", True)]
     if not unusual:
         return ""
+    unsandboxed = sum(not o.get("sandboxed", True) for o in outcomes)
+    warning = (f"<p><b>{unsandboxed} submission(s) graded unsandboxed (--no-sandbox)</b>: their code ran "
+               "unconfined.</p>") if unsandboxed else ""
     rows = "".join(f"<tr><td>{html.escape(o['student'])}</td><td>{html.escape(o['assignment'])}</td>"
                    f"<td>{html.escape(o['outcome'])}</td><td>{html.escape('; '.join(o['notes']))}</td></tr>"
                    for o in unusual)
-    return ("<section><h2>Submissions that needed care</h2><table><tr><th>student</th><th>assignment</th>"
+    return (f"<section><h2>Submissions that needed care</h2>{warning}<table><tr><th>student</th><th>assignment</th>"
             f"<th>outcome</th><th>notes</th></tr>{rows}</table></section>")
 
 
@@ -80,7 +84,7 @@ tr.low td{background:#fde0dc}section{margin-bottom:2.5em}"""
 
 
 def build(course: Course) -> str:
-    from .grading import load_outcomes
+    from .results import load_outcomes
 
     data = class_scores(course.db_url, course.course_id)
     sections = "".join(assignment_section(name, cells, data["scores"]) for name, cells in data["assignments"].items())

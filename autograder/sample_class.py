@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import nbformat
 
 from . import attacks
-from . import outcome as oc
+from . import results as oc
 from .course_dir import REPO_ROOT, Course
 from .mistake import Mistake, mistakes_for
 

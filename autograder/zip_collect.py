@@ -19,6 +19,7 @@ Platform naming (each file of the archive, "download all submissions"):
 """
 from __future__ import annotations
 
+import copy
 import datetime
 import os
 import re
@@ -132,7 +133,7 @@ def released_files(course: Course, assignment: str) -> list[str]:
     from nbgrader.utils import find_all_notebooks
 
     notebooks = find_all_notebooks(str(course.path("release", assignment)))
-    extra = course.config().Autograde.get("exclude_overwriting", {}).get(assignment, [])
+    extra = course.config.Autograde.get("exclude_overwriting", {}).get(assignment, [])
     return sorted(notebooks) + list(extra)
 
 
@@ -147,7 +148,7 @@ def collect_zip(course: Course, assignment: str, archive: str | os.PathLike,
 
     if course.assignments() and assignment not in course.assignments():
         raise SystemExit(f"no such assignment in {course.path('source')}: {assignment}")
-    config = course.config()
+    config = copy.deepcopy(course.config)  # the course's own stays as read
     config.ZipCollectApp.force = True
     config.ExtractorPlugin.force = True
     config.ZipCollectApp.extractor_plugin = ArchiveTimesExtractor

@@ -24,15 +24,15 @@ Example::
 from __future__ import annotations
 
 import copy
-import json
 import os
 import pickle
 import sys
 import time
-import zipfile
 from typing import Callable, Mapping
 
 import numpy as np
+
+from .model_file import load_model, save_model  # noqa: F401 - the notebooks import them from here
 
 __all__ = ["Solver", "load_checkpoint", "evaluate_accuracy", "save_model", "load_model"]
 
@@ -263,91 +263,3 @@ def _progress_bar(total, verbose):
     from tqdm.auto import tqdm
 
     return tqdm(total=total, unit="it", leave=True, dynamic_ncols=True)
-
-
-# A saved model holds the parameters and what is needed to rebuild the net
-# around them: the architecture is read off the parameter shapes, so the file
-# works with any FullyConnectedNet that follows the course API.
-MODEL_FORMAT = "backprop-course fully connected net, version 1"
-
-
-def save_model(filename: str | os.PathLike, model) -> dict:
-    """Write a FullyConnectedNet's parameters (and batch-norm running statistics) to ``filename`` (.npz).
-
-    Returns the architecture stored with them (the constructor arguments that
-    ``load_model`` passes to rebuild the net).
-    """
-    params = model.params
-    num_layers = sum(1 for name in params if name.startswith("W"))
-    weights = [np.asarray(params.get(f"W{i}")) for i in range(1, num_layers + 1)]
-    if num_layers == 0 or any(w.ndim != 2 for w in weights):
-        raise ValueError("save_model expects params W1..WL (2-d arrays), b1..bL, and gamma/beta with batchnorm.")
-    architecture = {
-        "hidden_dims": [int(w.shape[1]) for w in weights[:-1]],
-        "input_dim": int(weights[0].shape[0]),
-        "num_classes": int(weights[-1].shape[1]),
-        "normalization": "batchnorm" if "gamma1" in params else None,
-        "dtype": np.dtype(weights[0].dtype).name,
-    }
-    arrays = {f"params/{name}": np.asarray(value) for name, value in params.items()}
-    if architecture["normalization"]:
-        bn_params = getattr(model, "bn_params", None) or []
-        if len(bn_params) != num_layers - 1:
-            raise ValueError(f"a batchnorm net needs model.bn_params with {num_layers - 1} dicts.")
-        for i, bn_param in enumerate(bn_params):
-            for key in ("running_mean", "running_var"):
-                if key not in bn_param:
-                    raise ValueError(f"bn_params[{i}] has no {key}: train the model before saving it.")
-                arrays[f"bn/{i}/{key}"] = np.asarray(bn_param[key])
-    header = {"format": MODEL_FORMAT, "architecture": architecture}
-    arrays["header"] = np.array(json.dumps(header))
-    with open(filename, "wb") as f:  # an open file: np.savez would append .npz to a bare name
-        np.savez(f, **arrays)
-    return architecture
-
-
-def load_model(filename: str | os.PathLike, model_class):
-    """Rebuild the net saved by ``save_model`` with ``model_class`` (a FullyConnectedNet class).
-
-    Raises ValueError with an explanation when the file is not such a model.
-    """
-    if not os.path.isfile(filename):
-        raise FileNotFoundError(f"{filename} not found.")
-    if not zipfile.is_zipfile(filename):
-        raise ValueError(f"{filename} is not a model saved by save_model: not an .npz (zip) file.")
-    try:
-        with np.load(filename, allow_pickle=False) as f:
-            arrays = {key: f[key] for key in f.files}
-    except Exception as err:  # a damaged archive or arrays of objects: not a saved model
-        raise ValueError(f"{filename} is not a model saved by save_model: {err}") from None
-    try:
-        header = json.loads(str(arrays.pop("header")))
-        architecture = dict(header["architecture"])
-        if header.get("format") != MODEL_FORMAT:
-            raise ValueError(f"unknown format {header.get('format')!r}")
-    except (KeyError, ValueError, TypeError) as err:
-        raise ValueError(f"{filename} has no valid header (was it written by save_model?): {err}") from None
-    architecture["dtype"] = np.dtype(architecture.get("dtype", "float64")).type
-    try:
-        model = model_class(**architecture)
-    except Exception as err:
-        raise ValueError(f"{filename}: could not build {getattr(model_class, '__name__', model_class)}"
-                         f"(**{architecture}): {err}") from None
-
-    saved = {key.split("/", 1)[1]: value for key, value in arrays.items() if key.startswith("params/")}
-    if set(saved) != set(model.params):
-        raise ValueError(f"{filename} has parameters {sorted(saved)}, the net built from its "
-                         f"architecture has {sorted(model.params)}.")
-    for name, value in saved.items():
-        expected = np.shape(model.params[name])
-        if value.shape != expected:
-            raise ValueError(f"{filename}: {name} has shape {value.shape}, expected {expected}.")
-        if not np.all(np.isfinite(value)):
-            raise ValueError(f"{filename}: {name} contains NaN or inf.")
-        model.params[name] = value.astype(np.asarray(model.params[name]).dtype)
-    for i, bn_param in enumerate(getattr(model, "bn_params", None) or []):
-        for key in ("running_mean", "running_var"):
-            if f"bn/{i}/{key}" not in arrays:
-                raise ValueError(f"{filename} lacks the batch-norm running statistics of layer {i + 1}.")
-            bn_param[key] = arrays[f"bn/{i}/{key}"]
-    return model

@@ -32,10 +32,14 @@ from autograder import assignments, verdicts
 from course import previous
 
 
-def _judged(grade_id: str):
-    """The verdict of ``grade_id`` as a check: an AssertionError with its message when it fails."""
-    def check(subject, *_):
-        verdict = verdicts.check_in_process(grade_id, subject)
+def _judged(case: GradeCase):
+    """The verdict of ``case`` as a check: an AssertionError with its message when it fails.
+
+    The check takes the graded names the visible check takes and records what
+    the hidden region records: the expression of its ``record(grade_id, ...)``."""
+    def check(*args):
+        subject = eval(case.recorded, {}, dict(zip(case.args, args))) if case.recorded else args[0]  # noqa: S307
+        verdict = verdicts.check_in_process(case.grade_id, subject)
         if not verdict.passed:
             raise AssertionError(verdict.message)
     return check
@@ -47,6 +51,7 @@ class GradeCase:
     grade_id: str  # test_<aspect>
     check: str     # check_<aspect>
     args: tuple[str, ...]  # graded names passed to it; the first is the one it grades
+    recorded: str = ""  # the expression its hidden region records, e.g. {"forward": f, "backward": g}
 
     @property
     def graded(self) -> str:
@@ -63,6 +68,15 @@ def _check_call(cell) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
+def _recorded(cell) -> str:
+    """The source of the second argument of the hidden region's ``record(...)`` call, if any."""
+    hidden = HIDDEN_REGION.search(cell.source)
+    for node in ast.walk(ast.parse(hidden.group(1) if hidden else "")):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "record" and len(node.args) == 2:
+            return ast.unparse(node.args[1])
+    return ""
+
+
 def grade_cases(assignment: str) -> list[GradeCase]:
     """The notebook's grade cells that check graded names, in notebook order: the
     aspects and the names a check takes are read from source/, never retyped."""
@@ -74,7 +88,7 @@ def grade_cases(assignment: str) -> list[GradeCase]:
             continue
         call = _check_call(cell)
         if call and set(call[1]) <= solutions:
-            cases.append(GradeCase(nbgrader_meta(cell)["grade_id"], *call))
+            cases.append(GradeCase(nbgrader_meta(cell)["grade_id"], *call, _recorded(cell)))
     return cases
 
 
@@ -114,7 +128,7 @@ class CheckSpec:
         when the assignment is converted to plans, else its in-kernel hidden module."""
         if not verdicts.checks(self.assignment):
             return assignments.load(self.assignment, "hidden")
-        return types.SimpleNamespace(**{case.check: _judged(case.grade_id) for case in self.grade_cases})
+        return types.SimpleNamespace(**{case.check: _judged(case) for case in self.grade_cases})
 
     @property
     def mistakes(self):

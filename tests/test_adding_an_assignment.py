@@ -16,7 +16,7 @@ from tiny_assignment import TEST_LIMITS, _meta
 
 from autograder import assignments, verdicts
 from autograder.course_dir import create_scratch
-from autograder.limits import Limits
+from autograder.limits import GradingLimits
 
 pytestmark = pytest.mark.slow
 
@@ -110,8 +110,8 @@ def toy_course(tmp_path_factory):
         course = create_scratch(root / "course", [TOY], source_root=root / "src")
         release(course)
         sample_class.build(course, personas=["s01_perfect", "s02_mistakes", "s03_untouched"])
-        results = grade(course, workers=1, limits=Limits(**TEST_LIMITS), progress=False)
-        yield course, {r["student"]: r for r in results}
+        results = grade(course, workers=1, limits=GradingLimits(**TEST_LIMITS), progress=False)
+        yield course, {r.student: r for r in results}
 
 
 def test_the_toy_is_found_from_its_folder_alone(toy_course, monkeypatch):
@@ -122,7 +122,7 @@ def test_the_toy_is_found_from_its_folder_alone(toy_course, monkeypatch):
 
 def test_the_toy_is_graded_end_to_end_with_outside_verdicts(toy_course):
     course, results = toy_course
-    scores = {student: (r["outcome"], r["scores"][TOY]) for student, r in results.items()}
+    scores = {student: (r.outcome, r.scores[TOY]) for student, r in results.items()}
     assert scores == {
         "s01_perfect": ("graded", POINTS),
         "s02_mistakes": ("graded", {"test_double": 2.0, "test_square": 0.0}),  # visible check passed

@@ -3,9 +3,11 @@
 net's combined check, and the frequent mistakes that must be listed."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from autograder import assignments
+from autograder.mistake import Mistake, source_of, variant
 from check_harness import CheckSpec, check_tests
 from course.checks import dropout as visible
 
@@ -32,3 +34,13 @@ def test_every_frequent_mistake_is_listed():
     names = {m.name for m in SPEC.mistakes}
     for required in ("no_inverse_scaling", "p_read_as_keep_probability", "scaled_at_test_time"):
         assert required in names
+
+
+def test_hidden_dropout_checks_accept_a_mask_drawn_another_way():
+    """The statistical judges hold for any right inverted dropout, not only the reference's draws."""
+    other = variant(source_of(reference.dropout_forward), ("rng.random(x.shape) >= p", "rng.random(x.shape) < 1 - p"))
+    dropout_forward = Mistake("dropout_forward", "other_draws", "", other).compile()
+    assert not np.array_equal(dropout_forward(np.ones(50), {"mode": "train", "p": 0.5, "seed": 1})[0],
+                              reference.dropout_forward(np.ones(50), {"mode": "train", "p": 0.5, "seed": 1})[0])
+    SPEC.hidden.check_dropout_forward(dropout_forward)
+    SPEC.hidden.check_dropout_backward(reference.dropout_backward, dropout_forward)

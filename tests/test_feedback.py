@@ -78,8 +78,10 @@ def test_the_leak_search_finds_hidden_tests_in_nbgraders_own_feedback(tmp_path):
     from nbgrader.converters import GenerateFeedback
     from nbgrader.coursedir import CourseDirectory
 
+    import copy
+
     course, _ = tiny.graded_course()
-    config = course.config()
+    config = copy.deepcopy(course.config)  # the course's own stays as it was
     config.CourseDirectory.feedback_directory = "nbgrader_feedback"  # leave feedback/ alone
     config.GenerateFeedback.force = True
     coursedir = CourseDirectory(config=config, assignment_id=tiny.ASSIGNMENT, student_id="s02_mistakes")

@@ -7,6 +7,7 @@ Everything happens in temporary course folders, never in the repository.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 import time
@@ -19,9 +20,9 @@ import real_course
 import tiny_assignment as tiny
 from autograder.course_dir import Course, create_scratch, normalize_db_url
 from autograder.export import grade_rows, to_csv
-from autograder.gradebook_sync import class_scores
+from autograder.gradebook import class_scores
 from autograder.grading import dask_client, grade
-from autograder.limits import Limits
+from autograder.limits import GradingLimits
 
 pytestmark = pytest.mark.slow
 
@@ -45,20 +46,21 @@ EXPECTED = {
 
 
 def by_student(results):
-    return {r["student"]: r for r in results}
+    return {r.student: r for r in results}
 
 
 def test_every_student_gets_the_right_outcome_and_points():
     _, results = tiny.graded_course()
-    got = {r["student"]: (r["outcome"], r["scores"][tiny.ASSIGNMENT]["test_double"],
-                          r["scores"][tiny.ASSIGNMENT]["test_square"]) for r in results}
+    got = {r.student: (r.outcome, r.scores[tiny.ASSIGNMENT]["test_double"],
+                          r.scores[tiny.ASSIGNMENT]["test_square"]) for r in results}
     assert got == EXPECTED
 
 
 def test_outcome_notes_name_the_cause():
     _, results = tiny.graded_course()
-    notes = {s: " ".join(r["notes"]) for s, r in by_student(results).items()}
+    notes = {s: " ".join(r.notes) for s, r in by_student(results).items()}
     assert "cell time limit" in notes["s07_infinite_loop"]
+    assert "graded again alone after a time limit" in notes["s07_infinite_loop"]
     assert "kernel died" in notes["s09_kernel_dies"]
     assert "memory limit" in notes["s10_memory_hog"]
     assert "test_square deleted" in notes["s05_deleted_test"]
@@ -72,6 +74,7 @@ def test_gradebook_is_consistent_and_exports_one_row_per_student():
     course, _ = tiny.graded_course()
     data = class_scores(course.db_url, course.course_id)
     assert data["students"] == sorted(EXPECTED)
+    assert not (course.root / ".autograder").exists()  # task gradebooks live outside the course
     for student in EXPECTED:  # every submission recorded with every grade cell
         assert set(data["scores"][(student, tiny.ASSIGNMENT)]) == set(tiny.POINTS)
     rows = list(csv.reader(io.StringIO(to_csv(*grade_rows(course)))))
@@ -106,7 +109,7 @@ def test_deleted_test_cell_is_restored_by_the_course_config():
     path = course.path("autograded", "s05_deleted_test", tiny.ASSIGNMENT, f"{tiny.ASSIGNMENT}.ipynb")
     ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nbformat.read(path, as_version=4).cells]
     assert "test_square" in ids
-    assert course.config().OverwriteCells.add_missing_cells is True
+    assert course.config.OverwriteCells.add_missing_cells is True
 
 
 def test_a_failed_gradebook_write_costs_only_a_note(tmp_path, monkeypatch):
@@ -115,6 +118,7 @@ def test_a_failed_gradebook_write_costs_only_a_note(tmp_path, monkeypatch):
     import autograder.grading as grading
     from autograder import sample_class
     from autograder.release import release
+    from autograder.results import OUTCOMES_FILE
 
     course = create_scratch(tmp_path / "course", [tiny.ASSIGNMENT], source_root=tiny.write_source(tmp_path / "src"))
     release(course)
@@ -128,24 +132,24 @@ def test_a_failed_gradebook_write_costs_only_a_note(tmp_path, monkeypatch):
         return real_record(db_url, course_id, assignment, student, *args, **kwargs)
 
     monkeypatch.setattr(grading, "record", flaky_record)
-    results = grade(course, workers=2, limits=Limits(**tiny.TEST_LIMITS), progress=False)
-    got = {r["student"]: r for r in results}
+    results = grade(course, workers=2, limits=GradingLimits(**tiny.TEST_LIMITS), progress=False)
+    got = {r.student: r for r in results}
     assert sorted(got) == students
-    assert got["s03_untouched"]["outcome"] == "graded"
-    assert got["s03_untouched"]["notes"] == ["gradebook write failed: RuntimeError: disk full"]
-    assert got["s01_perfect"]["notes"] == [] and got["s11_invalid_json"]["outcome"] == "malformed"
+    assert got["s03_untouched"].outcome == "graded"
+    assert got["s03_untouched"].notes == ["gradebook write failed: RuntimeError: disk full"]
+    assert got["s01_perfect"].notes == [] and got["s11_invalid_json"].outcome == "malformed"
     data = class_scores(course.db_url, course.course_id)
     assert sorted(data["scores"]) == [("s01_perfect", tiny.ASSIGNMENT), ("s11_invalid_json", tiny.ASSIGNMENT)]
     assert data["scores"][("s01_perfect", tiny.ASSIGNMENT)] == tiny.POINTS
-    saved = json.loads(course.path("autograded", grading.OUTCOMES_FILE).read_text())
+    saved = json.loads(course.path("autograded", OUTCOMES_FILE).read_text())
     assert sorted(saved) == [f"{s}/{tiny.ASSIGNMENT}" for s in students]
-    assert saved[f"s03_untouched/{tiny.ASSIGNMENT}"]["notes"] == got["s03_untouched"]["notes"]
+    assert saved[f"s03_untouched/{tiny.ASSIGNMENT}"]["notes"] == got["s03_untouched"].notes
 
 
 def test_record_keeps_the_late_penalty_and_manual_grading_of_the_task(tmp_path):
     from nbgrader.api import Gradebook
 
-    from autograder.gradebook_sync import max_points, record
+    from autograder.gradebook import max_points, record
     from autograder.release import release
 
     course = create_scratch(tmp_path / "course", [tiny.ASSIGNMENT], source_root=tiny.write_source(tmp_path / "src"))
@@ -164,9 +168,9 @@ def test_record_keeps_the_late_penalty_and_manual_grading_of_the_task(tmp_path):
 def test_regrading_with_one_worker_gives_the_same_grades():
     course, first = tiny.graded_course()
     students = ["s01_perfect", "s02_mistakes", "s06_edited_test", "s11_invalid_json"]
-    again = grade(course, students=students, workers=1, limits=Limits(**tiny.TEST_LIMITS), progress=False)
-    assert [(r["student"], r["scores"]) for r in again] == \
-           [(r["student"], r["scores"]) for r in first if r["student"] in students]
+    again = grade(course, students=students, workers=1, limits=GradingLimits(**tiny.TEST_LIMITS), progress=False)
+    assert [(r.student, r.scores) for r in again] == \
+           [(r.student, r.scores) for r in first if r.student in students]
     data = class_scores(course.db_url, course.course_id)
     assert len([k for k in data["scores"] if k[0] in students]) == len(students)  # replaced, not duplicated
 
@@ -185,38 +189,40 @@ def test_grades_on_postgresql_equal_sqlite(tmp_path):
     engine.dispose()
     sqlite_course, _ = tiny.graded_course()
     course = Course.open(sqlite_course.root, url)
-    grade(course, workers=2, limits=Limits(**tiny.TEST_LIMITS), progress=False)
+    grade(course, workers=2, limits=GradingLimits(**tiny.TEST_LIMITS), progress=False)
     pg = class_scores(course.db_url, course.course_id)
     lite = class_scores(sqlite_course.db_url, sqlite_course.course_id)
     assert pg["scores"] == lite["scores"] and pg["students"] == lite["students"]
     assert len(pg["scores"]) == len(EXPECTED)
 
 
-def test_notebook_wall_clock_limit_kills_the_whole_tree(tmp_path):
+def test_notebook_wall_clock_limit_kills_the_whole_tree(tmp_path, monkeypatch):
     """With a generous cell limit, the per-notebook limit stops the endless loop, kernel included."""
     import shutil
+    import tempfile
 
     import psutil
 
     graded, _ = tiny.graded_course()
     root = tmp_path / "course"
     shutil.copytree(graded.root, root)  # leave the shared gradebook alone
+    runs = tmp_path / "runs"  # this test's task folders only
+    runs.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(runs))
     course = Course.open(root)
     start = time.monotonic()
     [result] = grade(course, students=["s07_infinite_loop"], workers=1, progress=False,
-                     limits=Limits(cell_timeout=600, notebook_timeout=8, memory_mb=1024))
+                     limits=GradingLimits(cell_timeout=600, notebook_timeout=8, memory_mb=1024))
     assert time.monotonic() - start < 120
-    assert result["outcome"] == "timed out" and "8 s limit" in result["notes"][0]
-    assert result["scores"] == {tiny.ASSIGNMENT: {"test_double": 0.0, "test_square": 0.0}}
+    assert result.outcome == "timed out" and "8 s limit" in result.notes[0]
+    assert result.scores == {tiny.ASSIGNMENT: {"test_double": 0.0, "test_square": 0.0}}
     time.sleep(1)
-    left = []
-    for proc in psutil.process_iter(["cmdline"]):
-        try:
-            if "ipykernel" in " ".join(proc.info["cmdline"] or []) and str(root) in proc.cwd():
-                left.append(proc.pid)
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            pass
-    assert left == [], "a kernel of the killed task is still running"
+    # The sandbox's processes name this test's folders in their command lines (bwrap's binds);
+    # so may the worker's fork server, which is the grader's and ends with the cluster.
+    left = [" ".join(proc.info["cmdline"]) for proc in psutil.process_iter(["cmdline"])
+            if str(runs) in " ".join(proc.info["cmdline"] or [])
+            and "multiprocessing.forkserver" not in " ".join(proc.info["cmdline"])]
+    assert left == [], "a process of the killed task is still running"
 
 
 def test_grading_on_an_existing_cluster_gives_the_same_grades(tmp_path):
@@ -225,7 +231,7 @@ def test_grading_on_an_existing_cluster_gives_the_same_grades(tmp_path):
 
     from distributed import Client, LocalCluster
 
-    from autograder.task import fork_context
+    from autograder.supervisor import fork_context
 
     graded, first = tiny.graded_course()
     root = tmp_path / "course"
@@ -233,11 +239,11 @@ def test_grading_on_an_existing_cluster_gives_the_same_grades(tmp_path):
     students = ["s01_perfect", "s02_mistakes", "s09_kernel_dies"]
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         again = grade(Course.open(root), students=students, scheduler=cluster.scheduler_address,
-                      limits=Limits(**tiny.TEST_LIMITS), progress=False)
+                      limits=GradingLimits(**tiny.TEST_LIMITS), progress=False)
         with Client(cluster) as client:  # those workers may not fork: the subprocess path ran
             assert client.submit(fork_context, pure=False).result() is None
-    assert [(r["student"], r["outcome"], r["scores"]) for r in again] == \
-           [(r["student"], r["outcome"], r["scores"]) for r in first if r["student"] in students]
+    assert [(r.student, r.outcome, r.scores) for r in again] == \
+           [(r.student, r.outcome, r.scores) for r in first if r.student in students]
 
 
 def _attempt_then_die(marker: str) -> None:
@@ -259,8 +265,9 @@ def test_a_dying_worker_costs_only_its_task_and_is_retried_once(tmp_path):
     assert marker.read_text().count("attempt") == 2  # first run and one retry
 
 
-def test_kernels_get_the_repository_on_their_path_and_the_memory_limit(tmp_path):
-    """A notebook that reports its environment: PYTHONPATH, CIFAR10_DIR and RLIMIT_AS."""
+def test_unsandboxed_kernels_get_the_repository_on_their_path_and_the_memory_limit(tmp_path):
+    """--no-sandbox: a notebook that reports its environment: PYTHONPATH, CIFAR10_DIR and RLIMIT_AS.
+    (The sandboxed kernel's environment: tests/test_sandbox.py.)"""
     from autograder.release import release
 
     src = tmp_path / "src" / "source" / "99_env"
@@ -279,10 +286,12 @@ def test_kernels_get_the_repository_on_their_path_and_the_memory_limit(tmp_path)
     nbformat.write(nb, course.path("submitted", "alice", "99_env", "99_env.ipynb"))
     env = {k: os.environ.pop(k) for k in ("PYTHONPATH", "CIFAR10_DIR") if k in os.environ}
     try:  # the grader must set both itself, not rely on the caller
-        [result] = grade(course, workers=1, limits=Limits(memory_mb=777, cell_timeout=30), progress=False)
+        with pytest.warns(UserWarning, match="--no-sandbox"):
+            [result] = grade(course, workers=1, limits=GradingLimits(memory_mb=777, cell_timeout=30),
+                             progress=False, sandbox=False)
     finally:
         os.environ.update(env)
-    assert result["scores"]["99_env"]["test_env"] == 1.0, result
+    assert result.scores["99_env"]["test_env"] == 1.0, result
 
 
 # --- the course's own assignments -------------------------------------------------
@@ -299,22 +308,22 @@ def _course_result(assignment, student):
     # Auto-graded cells only: written answers (markdown grade cells) wait for the instructor.
     points = {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
               for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
-    [result] = [r for r in results if r["assignment"] == assignment and r["student"] == student]
-    result = dict(result, scores={assignment: {cell: score for cell, score in result["scores"][assignment].items()
-                                               if cell in points}})
+    [result] = [r for r in results if r.assignment == assignment and r.student == student]
+    result = dataclasses.replace(result, scores={assignment: {
+        cell: score for cell, score in result.scores[assignment].items() if cell in points}})
     return nb, points, result
 
 
 @COURSE_ASSIGNMENTS
 def test_course_instructor_solution_scores_full_marks(assignment):
     _, points, result = _course_result(assignment, "s01_perfect")
-    assert (result["outcome"], result["scores"][assignment]) == ("graded", points), result["notes"]
+    assert (result.outcome, result.scores[assignment]) == ("graded", points), result.notes
 
 
 @COURSE_ASSIGNMENTS
 def test_course_untouched_release_scores_zero(assignment):
     _, points, result = _course_result(assignment, "s03_untouched")
-    assert result["scores"][assignment] == {cell: 0.0 for cell in points}
+    assert result.scores[assignment] == {cell: 0.0 for cell in points}
 
 
 @COURSE_ASSIGNMENTS
@@ -325,7 +334,7 @@ def test_course_one_wrong_function_loses_only_its_points(assignment):
         c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")][-1]
     its_cells = real_course.graded_by(wrong, nb)
     assert f"test_{wrong}" in " ".join(its_cells), f"no grade cell of {wrong} among {its_cells}"
-    scores = result["scores"][assignment]
+    scores = result.scores[assignment]
     assert {cell: scores[cell] for cell in points if cell not in its_cells} == \
            {cell: p for cell, p in points.items() if cell not in its_cells}  # nothing else lost
     assert any(scores[cell] < points[cell] for cell in its_cells), f"{wrong}'s mistake cost nothing"
@@ -361,3 +370,128 @@ def test_scratch_course_config_works_for_plain_nbgrader(tmp_path):
     text = (course.root / "nbgrader_config.py").read_text()
     assert "load_subconfig" in text and "sqlite:////tmp/somewhere.db" in text
     assert Path(course.root).resolve() == (tmp_path / "c").resolve()
+
+
+# --- one careless cell must not zero honest work -----------------------------------
+
+
+def _grade_variant(tmp_path, edit):
+    """Grade s01_perfect's tiny notebook after ``edit(nb)``, in a copy of the graded course."""
+    import shutil
+
+    graded, _ = tiny.graded_course()
+    root = tmp_path / "course"
+    shutil.copytree(graded.root, root)
+    path = root / "submitted" / "s01_perfect" / tiny.ASSIGNMENT / f"{tiny.ASSIGNMENT}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    edit(nb)
+    nbformat.write(nb, path)
+    [result] = grade(Course.open(root), students=["s01_perfect"], workers=1, progress=False,
+                     limits=GradingLimits(**tiny.TEST_LIMITS))
+    return result
+
+
+def test_a_pasted_grade_cell_with_an_unknown_id_is_dropped_and_the_rest_graded(tmp_path):
+    def paste(nb):
+        nb.cells.insert(3, nbformat.v4.new_code_cell("assert True", metadata={"nbgrader": {
+            "grade": True, "solution": False, "locked": True, "points": 5, "grade_id": "test_pasted",
+            "schema_version": 3}}))
+
+    result = _grade_variant(tmp_path, paste)
+    assert result.scores == {tiny.ASSIGNMENT: tiny.POINTS}
+    assert "grade cell test_pasted is not in the assignment: dropped, not graded" in result.notes
+
+
+def test_a_cell_that_ignores_the_interrupt_times_out_and_keeps_the_earlier_points(tmp_path):
+    def stubborn(nb):  # after test_double, before square's cells
+        nb.cells.insert(4, nbformat.v4.new_code_cell(
+            "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"))
+
+    result = _grade_variant(tmp_path, stubborn)
+    assert result.outcome == "timed out", result.notes
+    assert result.scores == {tiny.ASSIGNMENT: tiny.POINTS}  # the loop skipped, everything else ran
+    assert "cell 4: cell time limit" in result.notes
+
+
+def test_gradebooks_are_created_without_alembic_on_path(tmp_path):
+    """nbgrader calls the `alembic` command; the grader works with only the interpreter."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "gradebook.db"
+    code = ("import autograder.gradebook\nfrom nbgrader.api import Gradebook\n"
+            f"Gradebook('sqlite:///{db}').close()")
+    env = {**os.environ, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert db.exists()
+
+
+# --- the coordinator's side ----------------------------------------------------------
+
+
+def test_the_embedded_cluster_accepts_only_its_own_tls_clients():
+    from distributed import Client
+
+    with dask_client(workers=1) as client:
+        address = client.scheduler.address
+        assert address.startswith("tls://")
+        assert client.submit(sum, [1, 2], pure=False).result(timeout=60) == 3
+        with pytest.raises((OSError, TypeError, ValueError)):  # no certificate: refused
+            Client(address.replace("tls://", "tcp://"), timeout=5)
+        with pytest.raises((OSError, TypeError, ValueError)):
+            Client(address, timeout=5)
+
+
+def test_a_killed_run_resumes_with_only_what_has_no_result(tmp_path, monkeypatch, caplog):
+    import logging
+
+    import autograder.grading as grading
+    from autograder import sample_class
+    from autograder.release import release
+
+    course = create_scratch(tmp_path / "course", [tiny.ASSIGNMENT], source_root=tiny.write_source(tmp_path / "src"))
+    release(course)
+    students = ["s01_perfect", "s02_mistakes", "s03_untouched", "s11_invalid_json"]
+    sample_class.build(course, personas=students, mistakes={tiny.ASSIGNMENT: tiny.MISTAKES})
+    real_record, calls = grading.record, []
+
+    def killed_after_two(*args, **kwargs):
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the coordinator is stopped
+        calls.append(args[3])
+        return real_record(*args, **kwargs)
+
+    monkeypatch.setattr(grading, "record", killed_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        grade(course, workers=1, limits=GradingLimits(**tiny.TEST_LIMITS), progress=False)
+    assert course.path("autograded", grading.JOURNAL_FILE).exists()
+    monkeypatch.setattr(grading, "record", real_record)
+    with caplog.at_level(logging.WARNING, logger="autograder.grading"):
+        results = grade(course, workers=1, limits=GradingLimits(**tiny.TEST_LIMITS), progress=False)
+    assert "2 of 4 submissions already graded" in caplog.text
+    assert sorted(r.student for r in results) == students
+    assert not course.path("autograded", grading.JOURNAL_FILE).exists()
+    data = class_scores(course.db_url, course.course_id)
+    assert data["scores"][("s01_perfect", tiny.ASSIGNMENT)] == tiny.POINTS
+    assert len(data["scores"]) == len(students)
+
+
+def test_the_printed_table_shows_what_the_gradebook_holds():
+    from nbgrader.api import Gradebook
+
+    from autograder.grading import table
+
+    course, results = tiny.graded_course()
+    perfect = [r for r in results if r.student == "s01_perfect"]
+    assert "5/5" in table(course, perfect)
+    with Gradebook(course.db_url, course.course_id) as gb:  # an instructor's manual grade
+        grade_row = gb.find_grade("test_square", tiny.ASSIGNMENT, tiny.ASSIGNMENT, "s01_perfect")
+        grade_row.manual_score = 1.0
+        gb.db.commit()
+    try:
+        assert "3/5" in table(course, perfect)
+    finally:
+        with Gradebook(course.db_url, course.course_id) as gb:
+            gb.find_grade("test_square", tiny.ASSIGNMENT, tiny.ASSIGNMENT, "s01_perfect").manual_score = None
+            gb.db.commit()

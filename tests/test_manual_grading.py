@@ -13,7 +13,7 @@ import tiny_assignment as tiny
 from autograder.course_dir import create_scratch
 from autograder.export import grade_rows
 from autograder.grading import grade
-from autograder.limits import Limits
+from autograder.limits import GradingLimits
 from autograder.release import release
 
 pytestmark = pytest.mark.slow
@@ -57,8 +57,8 @@ def test_written_answer_is_flagged_scored_by_hand_and_exported(tmp_path):
     folder.mkdir(parents=True)
     nbformat.write(nb, folder / f"{tiny.ASSIGNMENT}.ipynb")
 
-    [result] = grade(course, workers=1, limits=Limits(**tiny.TEST_LIMITS), progress=False)
-    assert result["outcome"] == "graded"
+    [result] = grade(course, workers=1, limits=GradingLimits(**tiny.TEST_LIMITS), progress=False)
+    assert result.outcome == "graded"
     with Gradebook(course.db_url, course.course_id) as gb:
         [graded] = gb.find_submission(tiny.ASSIGNMENT, "alice").notebooks
         flags = {g.name: g.needs_manual_grade for g in graded.grades}

@@ -1,6 +1,8 @@
 """course.solver: the Solver on tiny problems, and saving / loading a trained net."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -299,8 +301,31 @@ def test_load_explains_a_broken_file(tmp_path):
     arrays["params/W1"] = np.zeros((6, 5))  # does not fit the architecture in the header
     wrong_shape = tmp_path / "wrong_shape.npz"
     np.savez(wrong_shape, **arrays)
-    with pytest.raises(ValueError, match="W1 has shape"):
+    with pytest.raises(ValueError, match="hidden_dims is \\[4\\], but the saved weights say \\[5\\]"):
         load_model(wrong_shape, TinyNet)
 
     with pytest.raises(FileNotFoundError):
         load_model(tmp_path / "missing.npz", TinyNet)
+
+
+def test_load_refuses_a_header_that_disagrees_with_the_weights_before_building(tmp_path):
+    """A hostile header asking for huge layers must not make the grader allocate them."""
+    net = TinyNet([4], input_dim=6, num_classes=2)
+    path = tmp_path / "model.npz"
+    save_model(path, net)
+    with np.load(path) as f:
+        arrays = dict(f)
+    header = json.loads(str(arrays["header"]))
+    header["architecture"]["hidden_dims"] = [10**9]
+    arrays["header"] = np.array(json.dumps(header))
+    np.savez(path, **arrays)
+    built = []
+
+    class Recording(TinyNet):
+        def __init__(self, *args, **kwargs):
+            built.append(kwargs)
+            super().__init__(*args, **kwargs)
+
+    with pytest.raises(ValueError, match="hidden_dims"):
+        load_model(path, Recording)
+    assert built == []

@@ -76,7 +76,7 @@ def graded_course():
         from autograder import sample_class
         from autograder.course_dir import create_scratch
         from autograder.grading import grade
-        from autograder.limits import Limits
+        from autograder.limits import GradingLimits
         from autograder.release import release
 
         tmp = Path(tempfile.mkdtemp(prefix="autograder-tiny-"))
@@ -84,6 +84,6 @@ def graded_course():
         course = create_scratch(tmp / "course", [ASSIGNMENT], source_root=write_source(tmp / "src"))
         release(course)
         sample_class.build(course, mistakes={ASSIGNMENT: MISTAKES})
-        results = grade(course, workers=2, limits=Limits(**TEST_LIMITS), progress=False)
+        results = grade(course, workers=2, limits=GradingLimits(**TEST_LIMITS), progress=False)
         _GRADED.update(course=course, results=results)
     return _GRADED["course"], _GRADED["results"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.checks.common import visible_check
+from course.checks.common import call_student, unpack, visible_check
 from course.gradcheck import check_close, check_gradient, check_shape, numerical_gradient, numerical_gradient_array
 
 # Hints for the frequent mistakes; tests/ prove each one is reported.
@@ -43,15 +43,11 @@ def mean_ratio_tolerance(p: float, size: int) -> float:
 
 
 def _dropout(dropout_forward, x, param):
-    x_before = x.copy()
-    result = dropout_forward(x, dict(param))
-    if not isinstance(result, tuple) or len(result) != 2:
-        raise AssertionError("dropout_forward should return the tuple (out, cache).")
-    if not np.array_equal(x, x_before):
-        raise AssertionError("dropout_forward modified x in place; return a new array.")
-    out = np.asarray(result[0])
+    out, cache = unpack("dropout_forward", call_student("dropout_forward", dropout_forward, x, dict(param)), 2,
+                        "(out, cache)")
+    out = np.asarray(out)
     check_shape("dropout_forward's out", out, x.shape)
-    return out, result[1]
+    return out, cache
 
 
 @visible_check
@@ -61,11 +57,8 @@ def check_dropout_forward(dropout_forward) -> None:
     x = rng.standard_normal((400, 500)) + 10.0  # positive: a zero in out means a dropped unit
     for p in (0.25, 0.7):  # never 0.5: p and 1 - p must be told apart
         test, _ = _dropout(dropout_forward, x, {"mode": "test", "p": p})
-        if not np.array_equal(test, x):
-            ratio = float(test.mean() / x.mean())
-            hint = HINT_TEST_SCALE if abs(ratio - 1.0) > 1e-6 else "return x itself in test mode."
-            raise AssertionError(f"in test mode dropout_forward (p = {p}) must return x unchanged; "
-                                 f"mean(out) / mean(x) = {ratio:.4f}.\n  Hint: {hint}")
+        check_close(f"dropout_forward in test mode (p = {p}; it must return x unchanged)", test, x, 0,
+                    suspects=[(x * (1 - p), HINT_TEST_SCALE)])
 
         out, _ = _dropout(dropout_forward, x, {"mode": "train", "p": p, "seed": 1})
         dropped = float(np.mean(out == 0))
@@ -75,7 +68,7 @@ def check_dropout_forward(dropout_forward) -> None:
                                  f"expected about {p}.\n  Hint: {hint}")
         ratio = float(out.mean() / x.mean())
         if abs(ratio - 1.0) > mean_ratio_tolerance(p, x.size):
-            hint = HINT_NO_SCALE if abs(ratio - (1 - p)) < 0.01 else HINT_NO_SCALE + "; the mean is off by " + f"{ratio:.3f}x"
+            hint = HINT_NO_SCALE if abs(ratio - (1 - p)) < 0.01 else f"{HINT_NO_SCALE}; the mean is off by {ratio:.3f}x"
             raise AssertionError(f"with p = {p} the mean of the output should stay the mean of the input in "
                                  f"expectation; mean(out) / mean(x) = {ratio:.3f}.\n  Hint: {hint}")
         kept = out != 0
@@ -101,16 +94,15 @@ def check_dropout_backward(dropout_backward, dropout_forward) -> None:
     dout = rng.standard_normal((8, 10))
     for p in (0.3, 0.6):
         param = {"mode": "train", "p": p, "seed": 4}
-        _, cache = dropout_forward(x, dict(param))
-        dx = dropout_backward(dout, cache)
+        out, cache = unpack("dropout_forward", dropout_forward(x, dict(param)), 2, "(out, cache)")
+        dx = call_student("dropout_backward", dropout_backward, dout, cache)
         check_shape("dropout_backward's dx", dx, x.shape)
         dx_num = numerical_gradient_array(lambda z: dropout_forward(z, dict(param))[0], x.copy(), dout)
-        try:
-            check_gradient(f"dropout_backward's dx (p = {p})", dx, dx_num, 1e-7)
-        except AssertionError as err:
-            raise AssertionError(f"{err}\n  Hint: {HINT_BACKWARD_MASK}") from None
-    _, cache = dropout_forward(x, {"mode": "test", "p": 0.3})
-    check_close("dropout_backward in test mode (the identity)", dropout_backward(dout, cache), dout, 1e-12)
+        unscaled = dout * (np.asarray(out) != 0)  # x > 0: the zeros of out are the dropped units
+        check_gradient(f"dropout_backward's dx (p = {p})", dx, dx_num, 1e-7, suspects=[(unscaled, HINT_BACKWARD_MASK)])
+    _, cache = unpack("dropout_forward", dropout_forward(x, {"mode": "test", "p": 0.3}), 2, "(out, cache)")
+    check_close("dropout_backward in test mode (the identity)", call_student("dropout_backward", dropout_backward,
+                                                                             dout, cache), dout, 1e-12)
 
 
 def _expected_shapes(input_dim, hidden_dims, num_classes, batchnorm):
@@ -185,7 +177,8 @@ def check_FullyConnectedNet_api(FullyConnectedNet) -> None:
                            normalization="batchnorm")
     bn.loss(X, y)
     if any(p.get("mode") != "train" for p in bn.bn_params):
-        raise AssertionError(f"after loss(X, y) every bn_param should be in mode 'train'.\n  Hint: {HINT_TEST_MODE_NET}")
+        raise AssertionError(f"after loss(X, y) every bn_param should be in mode 'train'."
+                             f"\n  Hint: {HINT_TEST_MODE_NET}")
     full = bn.loss(X)
     try:
         check_close("with batchnorm, test-mode scores of the first image alone", bn.loss(X[:1]), full[:1], 1e-10)
@@ -208,7 +201,7 @@ GRADIENT_CASES = [(None, 0.0, 0.0), (None, 0.0, 0.7), ("batchnorm", 0.0, 0.0),
                   (None, 0.25, 0.0), ("batchnorm", 0.25, 0.3)]
 
 
-def _check_net_gradient(name, analytic, numeric, threshold):
+def _check_net_gradient(name, analytic, numeric, threshold, suspects=()):
     """check_gradient, except for gradients that are zero in exact arithmetic (the biases
     before a batchnorm layer): there only an absolute bound makes sense."""
     if np.max(np.abs(numeric)) < 1e-8:
@@ -216,7 +209,7 @@ def _check_net_gradient(name, analytic, numeric, threshold):
         if worst > 1e-8:
             raise AssertionError(f"{name} should be zero (the numerical gradient is), yours has an entry {worst:.3e}.")
         return
-    check_gradient(name, analytic, numeric, threshold)
+    check_gradient(name, analytic, numeric, threshold, suspects=suspects)
 
 
 @visible_check
@@ -236,10 +229,8 @@ def check_FullyConnectedNet_gradients(FullyConnectedNet) -> None:
     without = FullyConnectedNet(hidden, input_dim=D, num_classes=C, weight_scale=0.5, seed=0)
     with_reg = FullyConnectedNet(hidden, input_dim=D, num_classes=C, weight_scale=0.5, seed=0, reg=0.4)
     penalty = 0.5 * 0.4 * sum(np.sum(with_reg.params[f"W{i}"] ** 2) for i in (1, 2, 3))
-    try:
-        check_close("loss(reg = 0.4) - loss(reg = 0)", with_reg.loss(X, y)[0] - without.loss(X, y)[0], penalty, 1e-8)
-    except AssertionError as err:
-        raise AssertionError(f"{err}\n  Hint: {HINT_REG_LOSS}") from None
+    check_close("loss(reg = 0.4) - loss(reg = 0)", with_reg.loss(X, y)[0] - without.loss(X, y)[0], penalty, 1e-8,
+                suspects=[(2 * penalty, HINT_REG_LOSS)])
 
     for normalization, dropout, reg in GRADIENT_CASES:
         model = FullyConnectedNet(hidden, input_dim=D, num_classes=C, dropout=dropout, normalization=normalization,
@@ -252,14 +243,8 @@ def check_FullyConnectedNet_gradients(FullyConnectedNet) -> None:
         label = f"normalization={normalization!r}, dropout={dropout}, reg={reg}"
         for name in sorted(model.params):
             numeric = numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name])
-            try:
-                _check_net_gradient(f"grads[{name!r}] ({label})", grads[name], numeric, 1e-6)
-            except AssertionError as err:
-                missing_reg = name.startswith("W") and reg > 0 and np.allclose(
-                    np.asarray(grads[name]) + reg * model.params[name], numeric, rtol=1e-5, atol=1e-8)
-                if missing_reg:
-                    raise AssertionError(f"{err}\n  Hint: {HINT_REG_GRAD}") from None
-                raise
+            without_reg = [(numeric - reg * model.params[name], HINT_REG_GRAD)] if name.startswith("W") and reg else []
+            _check_net_gradient(f"grads[{name!r}] ({label})", grads[name], numeric, 1e-6, without_reg)
 
 
 @visible_check

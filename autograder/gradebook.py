@@ -22,8 +22,24 @@ from __future__ import annotations
 import warnings
 from datetime import datetime
 
+import nbgrader.api
 from sqlalchemy.exc import SAWarning
 
+
+def alembic_head() -> str:
+    """The gradebook schema's version, read by alembic in this process.
+
+    nbgrader runs the ``alembic`` command from PATH when it creates a
+    gradebook, which fails when the venv's python is called without the venv's
+    bin/ on PATH. Same answer, no subprocess.
+    """
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
+
+    return ScriptDirectory(ALEMBIC_DIR).get_current_head()
+
+
+nbgrader.api.get_alembic_version = alembic_head
 
 
 def make_template(db_url: str, course_id: str, assignments: list[str], template_url: str) -> None:
