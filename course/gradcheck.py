@@ -113,7 +113,8 @@ def diagnose(actual, expected, batch_size: int | None = None) -> str | None:
 
 GENERIC_HINTS: dict[str, str] = {
     "transposed": "the shape is transposed: did you swap the operands of a dot product or forget a .T?",
-    "reshaped": "it has the right number of entries but the wrong shape: reshape it to the shape of the input it belongs to.",
+    "reshaped": ("it has the right number of entries but the wrong shape: reshape it to the shape of the input "
+                 "it belongs to."),
     "shape": "the shape is wrong.",
     "not_finite": "it contains NaN or inf: look for an overflow or a division by zero.",
     "should_be_zero": "it should be all zeros here.",

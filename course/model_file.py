@@ -64,7 +64,7 @@ def load_model(filename: str | os.PathLike, model_class):
     try:
         with np.load(filename, allow_pickle=False) as f:
             arrays = {key: f[key] for key in f.files}
-    except Exception as err:  # a damaged archive or arrays of objects: not a saved model
+    except Exception as err:  # noqa: BLE001 - a damaged archive or arrays of objects: not a saved model
         raise ValueError(f"{filename} is not a model saved by save_model: {err}") from None
     try:
         header = json.loads(str(arrays.pop("header")))
@@ -77,7 +77,7 @@ def load_model(filename: str | os.PathLike, model_class):
     architecture["dtype"] = np.dtype(architecture.get("dtype", "float64")).type
     try:
         model = model_class(**architecture)
-    except Exception as err:
+    except Exception as err:  # noqa: BLE001 - whatever the constructor raises, the file does not fit it
         raise ValueError(f"{filename}: could not build {getattr(model_class, '__name__', model_class)}"
                          f"(**{architecture}): {err}") from None
 
