@@ -1,10 +1,9 @@
 """Helpers shared by the assignments' hidden checks (``autograder/assignments/<id>/hidden.py``).
 
 Inputs are seeded per check (:func:`rng`), so regrading the same submission
-gives the same grade. ``assert_close`` and ``call_unmodified`` serve the
-hidden modules that still run inside the student's kernel; a module
-converted to plans and judges (see :mod:`autograder.verdicts`) needs only
-:func:`rng`.
+gives the same grade. ``call_unmodified`` serves the hidden modules that
+still run inside the student's kernel; a module converted to plans and
+judges (see :mod:`autograder.verdicts`) needs only :func:`rng`.
 """
 from __future__ import annotations
 
@@ -17,16 +16,6 @@ import numpy as np
 def rng(name: str) -> np.random.Generator:
     """A generator seeded by ``name``: fresh inputs, identical at every regrade."""
     return np.random.default_rng(zlib.crc32(("hidden:" + name).encode()))
-
-
-def assert_close(what: str, actual, expected, rtol: float = 1e-9) -> None:
-    """Assert equal shapes and values within ``rtol`` (absolute 1e-12 near zero)."""
-    a = np.asarray(actual, dtype=np.float64)
-    e = np.asarray(expected, dtype=np.float64)
-    if a.shape != e.shape:
-        raise AssertionError(f"{what}: shape {a.shape}, expected {e.shape}")
-    if not np.allclose(a, e, rtol=rtol, atol=1e-12):
-        raise AssertionError(f"{what}: got {a}, expected {e}")
 
 
 def call_unmodified(name: str, fn, *args, **kwargs):

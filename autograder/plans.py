@@ -61,13 +61,16 @@ class Plan:
             return {"dict": {str(k): self.value(v) for k, v in obj.items()}}
         return obj
 
-    def _add(self, step: dict, label: str, compare) -> Ref:
+    def _add(self, step: dict, label: str, compare, tolerance: float | None = None) -> Ref:
         step.update(label=label, compare=[list(p) for p in compare])
+        if tolerance is not None:  # this step's threshold instead of the check's
+            step["tolerance"] = float(tolerance)
         self.steps.append(step)
         return Ref(step=len(self.steps) - 1)
 
     def call(self, target, *args, label: str, compare: Parts = ((),), method: str | None = None,
-             seed: int | None = None, keywords: dict | None = None, **kwargs) -> Ref:
+             seed: int | None = None, tolerance: float | None = None, keywords: dict | None = None,
+             **kwargs) -> Ref:
         """``target(*args, **keywords, **kwargs)``; ``keywords`` holds named arguments whose names
         are this method's own (e.g. a class's ``seed``, unlike ``seed`` here, which seeds np.random)."""
         kwargs = {**(keywords or {}), **kwargs}
@@ -77,7 +80,7 @@ class Plan:
             step["method"] = method
         if seed is not None:
             step["seed"] = int(seed)
-        return self._add(step, label, compare)
+        return self._add(step, label, compare, tolerance)
 
     def get(self, target, attr: str | None = None, *, label: str, compare: Parts = ((),)) -> Ref:
         step = {"do": "get", "target": self.value(target)}

@@ -233,7 +233,7 @@ def judge_recorded(plan: Plan, student: Recorded, reference: Recorded, tolerance
             return Verdict(False, _("{label}: modified an input array in place; work on a copy.").format(label=label))
         for path in step["compare"]:
             try:
-                problem = compare(*_part(label, got, want, path), tolerance)
+                problem = compare(*_part(label, got, want, path), step.get("tolerance", tolerance))
             except _Mismatch as mismatch:
                 problem = str(mismatch)
             if problem:

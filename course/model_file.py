@@ -69,7 +69,7 @@ def load_model(filename: str | os.PathLike, model_class):
     try:
         with np.load(filename, allow_pickle=False) as f:
             arrays = {key: f[key] for key in f.files}
-    except Exception as err:  # a damaged archive or arrays of objects: not a saved model
+    except Exception as err:  # noqa: BLE001 - a damaged archive or arrays of objects: not a saved model
         raise ValueError(_("{filename} is not a model saved by save_model: {error}").format(filename=filename,
                                                                                           error=err)) from None
     try:
@@ -84,7 +84,7 @@ def load_model(filename: str | os.PathLike, model_class):
     architecture["dtype"] = np.dtype(architecture.get("dtype", "float64")).type
     try:
         model = model_class(**architecture)
-    except Exception as err:
+    except Exception as err:  # noqa: BLE001 - whatever the constructor raises, the file does not fit it
         raise ValueError(_("{filename}: could not build {net}(**{architecture}): {error}").format(
             filename=filename, net=getattr(model_class, "__name__", model_class), architecture=architecture,
             error=err)) from None

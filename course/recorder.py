@@ -21,9 +21,10 @@ raised) and the names of the input arrays it modified in place.
 ``set``     target, attr or key, value       ``setattr`` / ``target[key] = value``
 ==========  ===============================  ======================================
 
-Every step may also carry ``label`` (how messages name it) and ``compare``
+Every step may also carry ``label`` (how messages name it), ``compare``
 (which parts of its result are judged: a list of paths, default ``[[]]``, the
-whole result); the recorder ignores both. A *value* (target, argument) is a
+whole result) and ``tolerance`` (its comparison's threshold); the recorder
+ignores them. A *value* (target, argument) is a
 JSON number, string, bool or null, or one of
 
 - ``{"array": name}``: a fresh copy of an input array, for every use;
@@ -64,6 +65,8 @@ FUNCTIONS = {
     "exp": np.exp,
     "square": np.square,
     "cube": lambda x: x ** 3,
+    "cubic": lambda x: x ** 3 - 2.0 * x,
+    "rational": lambda x: 1.0 / (1.0 + x ** 2),
 }
 
 _NUMPY_SCALARS = {np.dtype(code).type for code in "?bhilqBHILQefdg"}

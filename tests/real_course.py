@@ -94,9 +94,7 @@ def graded_course():
         mistakes = {a: one_mistake(a) for a in chosen}
         sample_class.build(course, chosen, STUDENTS, mistakes=mistakes)
         sample_class.build(course, chosen, mistakes=mistakes, students=CHINESE_TWINS, release_dir="release_zh_CN")
-        # Unsandboxed until the hidden verdicts leave the kernel (autograder.verdicts): today's hidden
-        # regions import autograder, which a sandboxed kernel cannot.
-        results = grade(course, chosen, workers=2, sandbox=False,
+        results = grade(course, chosen, workers=2,
                         limits=GradingLimits(cell_timeout=60, notebook_timeout=300),
                         progress=False)
         _GRADED.update(course=course, results=results)

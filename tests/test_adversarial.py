@@ -44,13 +44,14 @@ CLASS = ["s01_perfect"] + [a.student for a in attacks.ATTACKS]
 # Attacks that must succeed without the sandbox (see test_attacks_are_real_without_the_sandbox).
 SUCCEED_UNSANDBOXED = {
     "a01_import_reference": "points", "a02_read_solution": "points", "a03_copy_other": "points",
-    "a04_monkeypatch": "points", "a06_write_gradebook": "points", "a07_overwrite_files": "files",
+    "a06_write_gradebook": "points", "a07_overwrite_files": "files",
     "a08_background_writer": "late file", "a09_connect_services": "connections", "a10_fork_storm": "processes",
     "a12_base64_reference": "printed reference",
 }
-# What fails even today: rigged arrays (the hidden checks convert to float64 first) and os._exit
-# (the cell that killed the kernel scores 0).
-FAIL_UNSANDBOXED = {"a05_rigged_arrays", "a11_exit"}
+# What fails even today: rigged arrays (the hidden checks convert to float64 first), os._exit
+# (the cell that killed the kernel scores 0) and monkeypatching (01's verdicts are computed outside
+# the kernel: a patched record() records nothing, which scores 0).
+FAIL_UNSANDBOXED = {"a04_monkeypatch", "a05_rigged_arrays", "a11_exit"}
 UNTOUCHED = ("autograded", ".autograder", "gradebook.db", "__pycache__")  # what grading itself writes
 
 

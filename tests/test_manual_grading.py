@@ -39,7 +39,8 @@ def test_written_answer_is_flagged_scored_by_hand_and_exported(tmp_path):
 
     from autograder.report import build
 
-    course = create_scratch(tmp_path / "course", [tiny.ASSIGNMENT], source_root=_with_written_question(tmp_path / "src"))
+    course = create_scratch(tmp_path / "course", [tiny.ASSIGNMENT],
+                            source_root=_with_written_question(tmp_path / "src"))
     release(course)
     released = course.path("release", tiny.ASSIGNMENT, f"{tiny.ASSIGNMENT}.ipynb")
     assert "RUBRIC_SENTINEL" not in released.read_text()  # the rubric stays with the instructor

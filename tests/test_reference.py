@@ -117,7 +117,8 @@ def test_affine_forward_value_and_gradients_4d():
 
 def test_affine_with_a_single_example():
     r = rng(2)
-    x, w, b, dout = r.standard_normal((1, 4)), r.standard_normal((4, 3)), r.standard_normal(3), r.standard_normal((1, 3))
+    x, w, b = r.standard_normal((1, 4)), r.standard_normal((4, 3)), r.standard_normal(3)
+    dout = r.standard_normal((1, 3))
     out, cache = ref.affine_forward(x, w, b)
     dx, dw, db = ref.affine_backward(dout, cache)
     assert out.shape == (1, 3) and dx.shape == (1, 4) and dw.shape == (4, 3) and db.shape == (3,)

@@ -29,7 +29,8 @@ def probes(course_root: str, port: int) -> dict[str, str]:
         # Of autograder, only the earlier assignments' references (course.previous.load) are there.
         "test_no_instructor_code": (
             "import importlib.util\nfor name in ('autograder.verdicts', 'autograder.hidden', 'autograder.grading', "
-            "'autograder.assignments.03_affine_relu.hidden'):\n    assert importlib.util.find_spec(name) is None, name"),
+            "'autograder.assignments.03_affine_relu.hidden'):\n"
+            "    assert importlib.util.find_spec(name) is None, name"),
         "test_no_course_folder": f"import os\nassert not os.path.exists({course_root!r})",
         "test_no_network": (
             "import socket\ns = socket.socket()\ns.settimeout(2)\n"

@@ -205,6 +205,20 @@ def test_a_seeded_call_is_reproducible_on_both_sides(tmp_path):
     assert verdicts.judge_recorded(plan, got, replayed(plan, np.random.randn)).passed
 
 
+def test_a_step_can_carry_its_own_threshold(tmp_path):
+    """A step's tolerance replaces the check's, for that step only."""
+    plan = Plan("f")
+    plan.call(plan.subject(), 1.0, label="strict", tolerance=1e-12)
+    plan.call(plan.subject(), 1.0, label="default")
+    off = Recorded([1.0 + 1e-10, 1.0 + 1e-10], [[], []])
+    right = Recorded([1.0, 1.0], [[], []])
+    verdict = verdicts.judge_recorded(plan, off, right, tolerance=1e-8)
+    assert not verdict.passed and verdict.message.startswith("hidden test: strict does not match")
+    plan.steps[0]["tolerance"] = 1e-8
+    assert verdicts.judge_recorded(plan, off, right, tolerance=1e-8).passed
+    assert not verdicts.judge_recorded(plan, off, right, tolerance=1e-12).passed  # "default" uses the check's
+
+
 def test_chained_caches_stay_on_the_student_side(tmp_path):
     """A forward pass's cache (any object) goes into backward, whose result is judged."""
     class Cache:  # not plain data: it never leaves the kernel, only what backward returns does

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.checks.common import visible_check
-from course.gradcheck import check_close, check_gradient, explained, hint_line, numerical_gradient_array
+from course.checks.common import call_student, unpack, visible_check
+from course.gradcheck import check_close, check_gradient, numerical_gradient_array
 from course.i18n import N_, _
 
 
@@ -18,20 +18,18 @@ from course.i18n import N_, _
 # a forward value is compared with the same formula evaluated here, so only rounding differs.
 GRAD_THRESHOLD = 1e-7
 VALUE_THRESHOLD = 1e-9
+PAIR = "(dx, dy), one gradient per input"
+NEW_ARRAY_HINTS = {"modified_input": N_("return a new array (x + y, x * y) instead of writing into an input.")}
 
 
-def _pair(name, result):
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise AssertionError(_("{name} must return a pair (dx, dy), one gradient per input; got {result!r}.").format(
-            name=name, result=result))
-    return result
+def _forward(name, layer, *inputs):
+    """``layer.forward(*inputs)``; an input changed in place fails the check."""
+    return call_student(f"{name}.forward", layer.forward, *inputs, hints=NEW_ARRAY_HINTS)
 
 
-def _unchanged(name, arrays, copies):
-    for label, arr, old in zip(("x", "y"), arrays, copies):
-        if not np.array_equal(arr, old):
-            raise explained(_("{name} changed its input {label} in place.").format(name=name, label=label),
-                            N_("return a new array (x + y, x * y) instead of writing into an input."))
+def _backward(name, layer, dout):
+    """``layer.backward(dout)`` of a node with two inputs: the pair (dx, dy)."""
+    return unpack(f"{name}.backward", call_student(f"{name}.backward", layer.backward, dout), 2, PAIR)
 
 
 def _random(shape, seed):
@@ -43,11 +41,10 @@ def _random(shape, seed):
 @visible_check
 def check_MulLayer_forward(MulLayer):
     """x * y on numbers and on arrays, entrywise."""
-    check_close("MulLayer().forward(100, 2)", MulLayer().forward(100.0, 2.0), 200.0, VALUE_THRESHOLD)
+    check_close("MulLayer().forward(100, 2)", _forward("MulLayer", MulLayer(), 100.0, 2.0), 200.0,
+                VALUE_THRESHOLD)
     x, y = _random(5, 1), _random(5, 2)
-    copies = (x.copy(), y.copy())
-    out = MulLayer().forward(x, y)
-    _unchanged("MulLayer.forward", (x, y), copies)
+    out = _forward("MulLayer", MulLayer(), x, y)
     check_close(_("MulLayer().forward(x, y) for vectors x, y"), out, x * y, VALUE_THRESHOLD,
                 hints={"shape": N_("the product is entrywise: out = x * y has the shape of x "
                                    "(np.dot(x, y) would add the products up into one number).")})
@@ -58,8 +55,8 @@ def check_MulLayer_backward(MulLayer):
     """dx = dout * y, dy = dout * x; every object keeps its own inputs."""
     x, y, dout = _random((3, 4), 3), _random((3, 4), 4), _random((3, 4), 5)
     layer = MulLayer()
-    layer.forward(x, y)
-    dx, dy = _pair("MulLayer.backward", layer.backward(dout))
+    _forward("MulLayer", layer, x, y)
+    dx, dy = _backward("MulLayer", layer, dout)
     # Numerical gradients of the true function x * y, not of the student's forward.
     dx_num = numerical_gradient_array(lambda v: v * y, x.copy(), dout)
     dy_num = numerical_gradient_array(lambda v: x * v, y.copy(), dout)
@@ -75,30 +72,29 @@ def check_MulLayer_backward(MulLayer):
 
     # The shopping example: two MulLayer objects, both forwards before both backwards.
     apple_layer, tax_layer = MulLayer(), MulLayer()
-    apple_total = apple_layer.forward(100.0, 2.0)
-    tax_layer.forward(apple_total, 1.1)
-    d_apple_total, d_tax = _pair("MulLayer.backward", tax_layer.backward(1.0))
-    d_price, d_count = _pair("MulLayer.backward", apple_layer.backward(d_apple_total))
-    got = np.array([d_price, d_count, d_tax], dtype=np.float64)
-    expected = np.array([2.2, 110.0, 200.0])
-    if not np.allclose(got, expected, rtol=1e-9):
-        raise AssertionError(
-            _("shopping graph apple_price * apple_count * tax with two MulLayer objects: gradients "
-              "(d apple price, d apple count, d tax) = {got}, expected {expected}.").format(got=got, expected=expected)
-            + hint_line(N_("every MulLayer object stores its own inputs (self.x, self.y) in forward; a second "
-                           "object, or a forward call on another object, must not change what this one's backward "
-                           "uses.")))
+    apple_total = _forward("MulLayer", apple_layer, 100.0, 2.0)
+    _forward("MulLayer", tax_layer, apple_total, 1.1)
+    d_apple_total, d_tax = _backward("MulLayer", tax_layer, 1.0)
+    d_price, d_count = _backward("MulLayer", apple_layer, d_apple_total)
+    # One store shared by both objects holds the tax node's inputs (200, 1.1) when the apple node's
+    # backward runs: d apple price = 1.1 * 1.1, d apple count = 1.1 * 200.
+    shared = np.array([1.1 * 1.1, 1.1 * 200.0, 200.0])
+    check_close(_("shopping graph apple_price * apple_count * tax with two MulLayer objects: gradients "
+                  "(d apple price, d apple count, d tax)"), np.array([d_price, d_count, d_tax], dtype=np.float64),
+                np.array([2.2, 110.0, 200.0]), VALUE_THRESHOLD, suspects=[(
+                    shared, N_("every MulLayer object stores its own inputs (self.x, self.y) in forward; a second "
+                               "object, or a forward call on another object, must not change what this one's "
+                               "backward uses."))])
 
 
 # ---------------------------------------------------------------- AddLayer
 
 @visible_check
 def check_AddLayer_forward(AddLayer):
-    check_close("AddLayer().forward(200, 450)", AddLayer().forward(200.0, 450.0), 650.0, VALUE_THRESHOLD)
+    check_close("AddLayer().forward(200, 450)", _forward("AddLayer", AddLayer(), 200.0, 450.0), 650.0,
+                VALUE_THRESHOLD)
     x, y = _random((2, 3), 6), _random((2, 3), 7)
-    copies = (x.copy(), y.copy())
-    out = AddLayer().forward(x, y)
-    _unchanged("AddLayer.forward", (x, y), copies)
+    out = _forward("AddLayer", AddLayer(), x, y)
     check_close(_("AddLayer().forward(x, y) for arrays"), out, x + y, VALUE_THRESHOLD)
 
 
@@ -107,8 +103,8 @@ def check_AddLayer_backward(AddLayer):
     """dx = dy = dout: an addition hands the upstream gradient to both inputs."""
     x, y, dout = _random((2, 3), 8), _random((2, 3), 9), _random((2, 3), 10)
     layer = AddLayer()
-    layer.forward(x, y)
-    dx, dy = _pair("AddLayer.backward", layer.backward(dout))
+    _forward("AddLayer", layer, x, y)
+    dx, dy = _backward("AddLayer", layer, dout)
     dx_num = numerical_gradient_array(lambda v: v + y, x.copy(), dout)
     dy_num = numerical_gradient_array(lambda v: x + v, y.copy(), dout)
     missing_dout = N_("the local derivative is 1, but backward must return dout * 1, not 1.")
@@ -118,7 +114,7 @@ def check_AddLayer_backward(AddLayer):
         (1.0, missing_dout),
     ])
     # A number in, numbers out (the shopping example's tax node sends 1.1 back).
-    dx, dy = _pair("AddLayer.backward", AddLayer().backward(1.1))
+    dx, dy = _backward("AddLayer", AddLayer(), 1.1)
     check_close("AddLayer().backward(1.1)", np.array([dx, dy], dtype=np.float64), np.array([1.1, 1.1]),
                 VALUE_THRESHOLD)
 
@@ -131,11 +127,10 @@ def _sigmoid(x):
 
 @visible_check
 def check_SigmoidLayer_forward(SigmoidLayer):
-    check_close("SigmoidLayer().forward(0.0)", SigmoidLayer().forward(0.0), 0.5, VALUE_THRESHOLD)
+    check_close("SigmoidLayer().forward(0.0)", _forward("SigmoidLayer", SigmoidLayer(), 0.0), 0.5,
+                VALUE_THRESHOLD)
     x = np.array([[-4.0, -1.0, -0.25], [0.0, 0.5, 3.0]])
-    before = x.copy()
-    out = SigmoidLayer().forward(x)
-    _unchanged("SigmoidLayer.forward", (x,), (before,))
+    out = _forward("SigmoidLayer", SigmoidLayer(), x)
     check_close("SigmoidLayer().forward(x)", out, _sigmoid(x), VALUE_THRESHOLD, suspects=[
         (_sigmoid(-x), N_("this is sigma(-x) = 1 - sigma(x): the sigmoid is 1 / (1 + exp(-x)), with a minus sign.")),
         (np.exp(-x), N_("the sigmoid is 1 / (1 + exp(-x)): add 1 and take the reciprocal.")),
@@ -148,8 +143,8 @@ def check_SigmoidLayer_backward(SigmoidLayer):
     x = np.array([[-3.0, -0.7, 0.0], [0.4, 1.5, 2.5]])
     dout = _random((2, 3), 11)
     layer = SigmoidLayer()
-    layer.forward(x)
-    dx = layer.backward(dout)
+    _forward("SigmoidLayer", layer, x)
+    dx = call_student("SigmoidLayer.backward", layer.backward, dout)
     dx_num = numerical_gradient_array(_sigmoid, x.copy(), dout)
     s = _sigmoid(x)
     check_gradient("SigmoidLayer dx", dx, dx_num, GRAD_THRESHOLD, suspects=[

@@ -1,66 +1,76 @@
-"""Hidden checks for 01_chain_rule: the student's functions against the
-reference on fresh seeded inputs, including zero and negative values."""
+"""Hidden checks for 01_chain_rule: the reference on fresh seeded inputs,
+including zero and negative values.
+
+Each ``plan_<grade id>`` only lists the calls; :mod:`autograder.verdicts`
+replays them on the reference and compares. Thresholds are relative errors
+(``course.gradcheck``): half the ``rtol`` of ``np.allclose``, the old checks'.
+"""
 from __future__ import annotations
 
-import numpy as np
-
 from autograder import assignments
-from autograder.hidden import assert_close, rng
+from autograder.plans import Plan
 
-ref = assignments.load("01_chain_rule", "reference")
+reference = assignments.load("01_chain_rule", "reference")
 
-_FUNCTIONS = [
-    ("sin", np.sin),
-    ("cubic", lambda v: v ** 3 - 2.0 * v),
-    ("exp", np.exp),
-    ("rational", lambda v: 1.0 / (1.0 + v ** 2)),
-]
+# Test functions of course.recorder.FUNCTIONS: smooth, with a zero derivative
+# (rational at 0) and a fast-growing one (exp).
+FUNCTIONS = ["sin", "cubic", "exp", "rational"]
+STEP_TOLERANCE = 5e-9     # numerical_derivative with a given h
+DEFAULT_H_TOLERANCE = 5e-8
+LOSS_TOLERANCE = 5e-11
+CACHE_TOLERANCE = 5e-13   # the cache holds inputs and products: equal up to rounding
+GRADIENT_TOLERANCE = 5e-10
+CALLS = ("first", "second")  # a second call on the same cache must agree
 
 
-def check_numerical_derivative(numerical_derivative):
-    g = rng("numerical_derivative")
-    for name, f in _FUNCTIONS:
-        for x in (float(g.uniform(-2, 2)), 0.0, -float(g.uniform(0.5, 2))):
-            h = float(g.choice([0.3, 0.05, 1e-3]))
-            assert_close(f"numerical_derivative({name}, {x:.4g}, h={h})",
-                         numerical_derivative(f, x, h), ref.numerical_derivative(f, x, h), rtol=1e-8)
-            assert_close(f"numerical_derivative({name}, {x:.4g}) with the default h",
-                         numerical_derivative(f, x), ref.numerical_derivative(f, x), rtol=1e-7)
-    xs = g.uniform(-2, 2, size=(3, 4))
+def plan_test_numerical_derivative(rng) -> Plan:
+    plan = Plan("numerical_derivative")
+    for name in FUNCTIONS:
+        f = plan.function(name)
+        for x in (float(rng.uniform(-2, 2)), 0.0, -float(rng.uniform(0.5, 2))):
+            h = float(rng.choice([0.3, 0.05, 1e-3]))
+            plan.call(plan.subject(), f, x, h, label=f"numerical_derivative({name}, {x:.4g}, h={h})",
+                      tolerance=STEP_TOLERANCE)
+            plan.call(plan.subject(), f, x, label=f"numerical_derivative({name}, {x:.4g}) with the default h",
+                      tolerance=DEFAULT_H_TOLERANCE)
+    xs = rng.uniform(-2, 2, size=(3, 4))
     xs[0, 0] = 0.0
-    assert_close("numerical_derivative on a (3, 4) array", numerical_derivative(np.sin, xs.copy(), 0.01),
-                  ref.numerical_derivative(np.sin, xs, 0.01), rtol=1e-8)
+    plan.call(plan.subject(), plan.function("sin"), xs, 0.01, label="numerical_derivative(sin) on a (3, 4) array",
+              tolerance=STEP_TOLERANCE)
+    return plan
 
 
-def _random_chain_inputs(g):
-    """Several (x, w1, w2, w3, target) draws: random, zero input, negative everything."""
-    draws = [tuple(float(v) for v in g.normal(size=5)) for _ in range(3)]
-    draws.append((0.0,) + tuple(float(v) for v in g.normal(size=4)))
-    draws.append(tuple(-abs(float(v)) - 0.1 for v in g.normal(size=5)))
+def _chain_inputs(rng) -> list[tuple[float, ...]]:
+    """Several (x, w1, w2, w3, target) draws: random, zero input, negative everything, a fixed one."""
+    draws = [tuple(float(v) for v in rng.normal(size=5)) for _ in range(3)]
+    draws.append((0.0,) + tuple(float(v) for v in rng.normal(size=4)))
+    draws.append(tuple(-abs(float(v)) - 0.1 for v in rng.normal(size=5)))
     draws.append((1.0, 0.2333, -0.233, -0.52133, -1.0))
     return draws
 
 
-def check_chain_forward(chain_forward):
-    g = rng("chain_forward")
-    for args in _random_chain_inputs(g):
-        loss, cache = chain_forward(*args)
-        ref_loss, ref_cache = ref.chain_forward(*args)
-        assert_close(f"chain_forward{args} loss", loss, ref_loss, rtol=1e-10)
-        if not isinstance(cache, tuple) or len(cache) != len(ref_cache):
-            raise AssertionError(f"chain_forward{args}: the cache must be (x, w1, w2, w3, y, z, e, target)")
-        assert_close(f"chain_forward{args} cache", np.array(cache, dtype=np.float64),
-                      np.array(ref_cache, dtype=np.float64), rtol=1e-12)
+def _show(args) -> str:
+    return ", ".join(f"{v:.4g}" for v in args)
 
 
-def check_chain_backward(chain_backward):
-    g = rng("chain_backward")
-    for args in _random_chain_inputs(g):
-        _, cache = ref.chain_forward(*args)
-        expected = ref.chain_backward(cache)
-        for attempt in ("first", "second"):  # a second call on the same cache must agree
-            grads = chain_backward(cache)
-            if not isinstance(grads, (tuple, list)) or len(grads) != 3:
-                raise AssertionError("chain_backward must return (dw1, dw2, dw3)")
-            assert_close(f"chain_backward for {args} ({attempt} call)", np.array(grads, dtype=np.float64),
-                          np.array(expected, dtype=np.float64), rtol=1e-9)
+def plan_test_chain_forward(rng) -> Plan:
+    plan = Plan("chain_forward")
+    for args in _chain_inputs(rng):
+        plan.call(plan.subject(), *args, label=f"chain_forward({_show(args)}) loss", compare=[[0]],
+                  tolerance=LOSS_TOLERANCE)
+        plan.call(plan.subject(), *args, label=f"chain_forward({_show(args)}) cache "
+                                               "(x, w1, w2, w3, y, z, e, target)", compare=[[1]],
+                  tolerance=CACHE_TOLERANCE)
+    return plan
+
+
+def plan_test_chain_backward(rng) -> Plan:
+    plan = Plan("chain_backward")
+    for args in _chain_inputs(rng):
+        # The reference's cache: chain_backward is judged on its own. (The fixed draw's
+        # cache reveals nothing: the notebook works that example out.)
+        _, cache = reference.chain_forward(*args)
+        for attempt in CALLS:
+            plan.call(plan.subject(), cache, label=f"chain_backward (dw1, dw2, dw3) for ({_show(args)}), "
+                                                   f"{attempt} call", tolerance=GRADIENT_TOLERANCE)
+    return plan

@@ -1,116 +1,101 @@
-"""Hidden checks for 02_add_mul_layers: the student's layers against the
-reference on fresh seeded numbers and arrays (zeros and negatives included),
-backward after several forwards, repeated backwards, interleaved objects."""
+"""Hidden checks for 02_add_mul_layers: the reference on fresh seeded numbers
+and arrays (zeros and negatives included), backward after several forwards,
+repeated backwards, interleaved objects.
+
+Each ``plan_<grade id>`` is a script on the recorded class (construct, call
+methods); :mod:`autograder.verdicts` replays it on the reference class and
+compares, and fails a call that changes an input array in place.
+"""
 from __future__ import annotations
 
-import numpy as np
+from autograder.plans import Plan
 
-from autograder import assignments
-from autograder.hidden import assert_close, call_unmodified, rng
+# The old checks' np.allclose rtol 1e-9, as a relative error (course.gradcheck).
+TOLERANCE = 5e-10
+SHAPES = [(), (4,), (2, 3)]
+SIGMOID_SHAPES = SHAPES + [(3, 2, 2)]
+CALLS = ("first", "second")  # backward must not consume what forward stored
 
-ref = assignments.load("02_add_mul_layers", "reference")
 
-_SHAPES = [(), (4,), (2, 3)]
-
-
-def _values(g, shape):
+def _values(rng, shape):
     """Random values in [-3, 3] with a zero and a negative entry when there is room."""
     if shape == ():
-        return float(g.uniform(-3, 3))
-    v = g.uniform(-3, 3, size=shape)
+        return float(rng.uniform(-3, 3))
+    v = rng.uniform(-3, 3, size=shape)
     v.flat[0] = 0.0
     v.flat[-1] = -abs(v.flat[-1]) - 0.5
     return v
 
 
-def _pair(what, result):
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise AssertionError(f"{what} must return (dx, dy)")
-    return result
-
-
-def _check_binary_forward(name, Student, Reference):
-    g = rng(f"{name}_forward")
-    for shape in _SHAPES:
-        x, y = _values(g, shape), _values(g, shape)
-        out = call_unmodified(f"{name}.forward", Student().forward, x, y)
-        assert_close(f"{name}.forward on shape {shape}", out, Reference().forward(x, y))
-
-
-def _check_binary_backward(name, Student, Reference):
-    g = rng(f"{name}_backward")
-    for shape in _SHAPES:
-        first = (_values(g, shape), _values(g, shape))
-        latest = (_values(g, shape), _values(g, shape))
-        dout = _values(g, shape)
-        layer, reference = Student(), Reference()
-        # Backward must use the inputs of the latest forward call.
-        layer.forward(*first)
-        layer.forward(*latest)
-        reference.forward(*latest)
-        expected = reference.backward(dout)
-        for attempt in ("first", "second"):  # backward must not consume the cache
-            got = _pair(f"{name}.backward", call_unmodified(f"{name}.backward", layer.backward, dout))
-            for label, a, e in zip(("dx", "dy"), got, expected):
-                assert_close(f"{name}.backward {label}, shape {shape}, {attempt} call after two forwards", a, e)
-
-    # Two objects interleaved: each keeps its own inputs.
-    one, two = Student(), Student()
-    a, b, c, d = (_values(g, (3,)) for _ in range(4))
-    one.forward(a, b)
-    two.forward(c, d)
-    dout = _values(g, (3,))
-    for layer, inputs, label in ((one, (a, b), "first"), (two, (c, d), "second")):
-        reference = Reference()
-        reference.forward(*inputs)
-        for grad_name, got, want in zip(("dx", "dy"), _pair(f"{name}.backward", layer.backward(dout)),
-                                        reference.backward(dout)):
-            assert_close(f"{name}.backward {grad_name} of the {label} of two objects", got, want)
-
-
-def check_MulLayer_forward(MulLayer):
-    _check_binary_forward("MulLayer", MulLayer, ref.MulLayer)
-
-
-def check_MulLayer_backward(MulLayer):
-    _check_binary_backward("MulLayer", MulLayer, ref.MulLayer)
-
-
-def check_AddLayer_forward(AddLayer):
-    _check_binary_forward("AddLayer", AddLayer, ref.AddLayer)
-
-
-def check_AddLayer_backward(AddLayer):
-    _check_binary_backward("AddLayer", AddLayer, ref.AddLayer)
-
-
-def _sigmoid_inputs(g, shape):
+def _sigmoid_inputs(rng, shape):
     # |x| <= 8 keeps s * (1 - s) free of cancellation, so any exact formula agrees to 1e-9.
     if shape == ():
-        return float(g.uniform(-8, 8))
-    v = g.uniform(-8, 8, size=shape)
+        return float(rng.uniform(-8, 8))
+    v = rng.uniform(-8, 8, size=shape)
     v.flat[0] = 0.0
     return v
 
 
-def check_SigmoidLayer_forward(SigmoidLayer):
-    g = rng("SigmoidLayer_forward")
-    for shape in _SHAPES + [(3, 2, 2)]:
-        x = _sigmoid_inputs(g, shape)
-        out = call_unmodified("SigmoidLayer.forward", SigmoidLayer().forward, x)
-        assert_close(f"SigmoidLayer.forward on shape {shape}", out, ref.SigmoidLayer().forward(x))
+def _new(plan: Plan, name: str):
+    return plan.call(plan.subject(), label=f"{name}()", compare=[])
 
 
-def check_SigmoidLayer_backward(SigmoidLayer):
-    g = rng("SigmoidLayer_backward")
-    for shape in _SHAPES + [(3, 2, 2)]:
-        first, latest = _sigmoid_inputs(g, shape), _sigmoid_inputs(g, shape)
-        dout = _values(g, shape)
-        layer, reference = SigmoidLayer(), ref.SigmoidLayer()
-        layer.forward(first)
-        layer.forward(latest)
-        reference.forward(latest)
-        expected = reference.backward(dout)
-        for attempt in ("first", "second"):
-            got = call_unmodified("SigmoidLayer.backward", layer.backward, dout)
-            assert_close(f"SigmoidLayer.backward, shape {shape}, {attempt} call after two forwards", got, expected)
+def _plan_forward(name: str, rng, draw, shapes, inputs: int) -> Plan:
+    plan = Plan(name)
+    for shape in shapes:
+        plan.call(_new(plan, name), *(draw(rng, shape) for _ in range(inputs)), method="forward",
+                  label=f"{name}.forward on shape {shape}")
+    return plan
+
+
+def _backward_after_two_forwards(plan: Plan, name: str, rng, draw, shapes, inputs: int) -> None:
+    """Backward must use the inputs of the latest forward call, and give the same twice."""
+    for shape in shapes:
+        layer = _new(plan, name)
+        for which in ("an earlier", "the latest"):
+            plan.call(layer, *(draw(rng, shape) for _ in range(inputs)), method="forward",
+                      label=f"{name}.forward ({which} call) on shape {shape}", compare=[])
+        dout = _values(rng, shape)
+        for attempt in CALLS:
+            plan.call(layer, dout, method="backward",
+                      label=f"{name}.backward, shape {shape}, {attempt} call after two forwards")
+
+
+def _plan_binary_backward(name: str, rng) -> Plan:
+    plan = Plan(name)
+    _backward_after_two_forwards(plan, name, rng, _values, SHAPES, 2)
+    # Two objects interleaved: each keeps its own inputs.
+    one, two = _new(plan, name), _new(plan, name)
+    for layer, label in ((one, "first"), (two, "second")):
+        plan.call(layer, _values(rng, (3,)), _values(rng, (3,)), method="forward",
+                  label=f"{name}.forward of the {label} of two objects", compare=[])
+    dout = _values(rng, (3,))
+    for layer, label in ((one, "first"), (two, "second")):
+        plan.call(layer, dout, method="backward", label=f"{name}.backward (dx, dy) of the {label} of two objects")
+    return plan
+
+
+def plan_test_MulLayer_forward(rng) -> Plan:
+    return _plan_forward("MulLayer", rng, _values, SHAPES, 2)
+
+
+def plan_test_MulLayer_backward(rng) -> Plan:
+    return _plan_binary_backward("MulLayer", rng)
+
+
+def plan_test_AddLayer_forward(rng) -> Plan:
+    return _plan_forward("AddLayer", rng, _values, SHAPES, 2)
+
+
+def plan_test_AddLayer_backward(rng) -> Plan:
+    return _plan_binary_backward("AddLayer", rng)
+
+
+def plan_test_SigmoidLayer_forward(rng) -> Plan:
+    return _plan_forward("SigmoidLayer", rng, _sigmoid_inputs, SIGMOID_SHAPES, 1)
+
+
+def plan_test_SigmoidLayer_backward(rng) -> Plan:
+    plan = Plan("SigmoidLayer")
+    _backward_after_two_forwards(plan, "SigmoidLayer", rng, _sigmoid_inputs, SIGMOID_SHAPES, 1)
+    return plan

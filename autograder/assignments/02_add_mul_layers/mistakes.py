@@ -1,87 +1,47 @@
-"""Realistic wrong solutions for 02_add_mul_layers, one solution cell (one class) each."""
-from autograder.mistake import Mistake, variant
+"""Realistic wrong solutions for 02_add_mul_layers, one solution cell (one class) each,
+with the hint its visible check must give.
 
-# The correct cells; most mistakes below change one or two of their lines.
-_MUL_LAYER = """
-class MulLayer:
-    def __init__(self):
-        self.x = None
-        self.y = None
-
-    def forward(self, x, y):
-        self.x, self.y = x, y
-        return x * y
-
-    def backward(self, dout):
-        return dout * self.y, dout * self.x
+Every mistake is the reference's own source with one or two lines changed
+(``variant`` fails loudly when the reference changes under it).
 """
+from autograder import assignments
+from autograder.mistake import Mistake, source_of, variant
 
-_ADD_LAYER = """
-class AddLayer:
-    def forward(self, x, y):
-        return x + y
-
-    def backward(self, dout):
-        return dout, dout
-"""
-
-_SIGMOID_LAYER = """
-class SigmoidLayer:
-    def __init__(self):
-        self.out = None
-
-    def forward(self, x):
-        self.out = 1 / (1 + np.exp(-x))
-        return self.out
-
-    def backward(self, dout):
-        return dout * self.out * (1 - self.out)
-"""
+reference = assignments.load("02_add_mul_layers", "reference")
+MUL_LAYER = source_of(reference.MulLayer)
+ADD_LAYER = source_of(reference.AddLayer)
+SIGMOID_LAYER = source_of(reference.SigmoidLayer)
+MUL_GRADIENTS = "return dout * self.y, dout * self.x"
+ADD_GRADIENTS = "return dout * 1, dout * 1"
+SIGMOID_GRADIENT = "return dout * self.out * (1.0 - self.out)"
 
 MISTAKES = [
     Mistake("MulLayer", "dot_instead_of_times", "np.dot(x, y) would add the products up",
-            variant(_MUL_LAYER, ("return x * y", "return np.dot(x, y)"))),
+            variant(MUL_LAYER, ("return x * y", "return np.dot(x, y)"))),
     Mistake("MulLayer", "no_swap", "dx must be dout times the OTHER input",
-            variant(_MUL_LAYER, ("return dout * self.y, dout * self.x", "return dout * self.x, dout * self.y"))),
+            variant(MUL_LAYER, (MUL_GRADIENTS, "return dout * self.x, dout * self.y"))),
     Mistake("MulLayer", "no_upstream", "the upstream gradient dout is missing",
-            variant(_MUL_LAYER, ("return dout * self.y, dout * self.x", "return self.y, self.x"))),
-    Mistake("MulLayer", "shared_class_cache", "every MulLayer object stores its own inputs", """
-class MulLayer:
-    x = None
-    y = None
-
-    def forward(self, x, y):
-        MulLayer.x, MulLayer.y = x, y
-        return x * y
-
-    def backward(self, dout):
-        return dout * MulLayer.y, dout * MulLayer.x
-"""),
+            variant(MUL_LAYER, (MUL_GRADIENTS, "return self.y, self.x"))),
+    # The inputs stored on the class: every object shares the latest forward's.
+    Mistake("MulLayer", "shared_class_cache", "every MulLayer object stores its own inputs",
+            variant(MUL_LAYER, ("self.x = x\n        self.y = y", "MulLayer.x = x\n        MulLayer.y = y"),
+                    (MUL_GRADIENTS, "return dout * MulLayer.y, dout * MulLayer.x"))),
     Mistake("AddLayer", "in_place", "changed its input x in place",
-            variant(_ADD_LAYER, ("        return x + y", "        x += y\n        return x"))),
+            variant(ADD_LAYER, ("        return x + y", "        x += y\n        return x"))),
     Mistake("AddLayer", "dy_zero", "passes dout unchanged to BOTH inputs",
-            variant(_ADD_LAYER, ("return dout, dout", "return dout, 0"))),
+            variant(ADD_LAYER, (ADD_GRADIENTS, "return dout * 1, 0"))),
     Mistake("AddLayer", "local_derivative_only", "must return dout * 1, not 1",
-            variant(_ADD_LAYER, ("return dout, dout", "return 1, 1"))),
-    Mistake("AddLayer", "single_gradient", "must return a pair (dx, dy)",
-            variant(_ADD_LAYER, ("return dout, dout", "return dout"))),
+            variant(ADD_LAYER, (ADD_GRADIENTS, "return 1, 1"))),
+    Mistake("AddLayer", "single_gradient", "must return the tuple (dx, dy), one gradient per input",
+            variant(ADD_LAYER, (ADD_GRADIENTS, "return dout"))),
+    # sigma(-x) = e / (1 + e) where x >= 0: the two branches of the stable form swapped.
     Mistake("SigmoidLayer", "exp_sign", "with a minus sign",
-            variant(_SIGMOID_LAYER,
-                    ("self.out = 1 / (1 + np.exp(-x))", "self.out = 1 / (1 + np.exp(x))"),
-                    ("return dout * self.out * (1 - self.out)", "return -dout * self.out * (1 - self.out)"))),
-    # Keeps the input instead of the output, so it differs from the right cell on most lines.
-    Mistake("SigmoidLayer", "derivative_of_input", "uses the OUTPUT s = sigma(x), not the input x", """
-class SigmoidLayer:
-    def __init__(self):
-        self.x = None
-
-    def forward(self, x):
-        self.x = x
-        return 1 / (1 + np.exp(-x))
-
-    def backward(self, dout):
-        return dout * self.x * (1 - self.x)
-"""),
+            variant(SIGMOID_LAYER,
+                    ("1.0 / (1.0 + e), e / (1.0 + e)", "e / (1.0 + e), 1.0 / (1.0 + e)"),
+                    (SIGMOID_GRADIENT, "return -dout * self.out * (1.0 - self.out)"))),
+    Mistake("SigmoidLayer", "derivative_of_input", "uses the OUTPUT s = sigma(x), not the input x",
+            variant(SIGMOID_LAYER, ("        return self.out\n", "        self.x = x\n        return self.out\n"),
+                    (SIGMOID_GRADIENT, "return dout * self.x * (1.0 - self.x)"))),
     Mistake("SigmoidLayer", "no_upstream", "the upstream gradient dout is missing",
-            variant(_SIGMOID_LAYER, ("return dout * self.out * (1 - self.out)", "return self.out * (1 - self.out)"))),
+            variant(SIGMOID_LAYER, (SIGMOID_GRADIENT, "return self.out * (1.0 - self.out)"))),
 ]
