@@ -232,7 +232,9 @@ def succeeded(observed: Observed, student: str, full: float, honest: float) -> b
     if kind == "late file":
         return any(Path(f).name == f"{marker}-sleeper" for f in observed.files_changed)
     if kind == "connections":
-        return observed.connections > 0 and any(Path(f).name == f"{marker}-dask" for f in observed.files_changed)
+        # Only PostgreSQL: the embedded Dask cluster speaks TLS with a certificate made for the run, so even an
+        # unsandboxed kernel cannot run code in the scheduler (test_dask_refuses_even_an_unsandboxed_kernel).
+        return observed.connections > 0
     if kind == "processes":  # some of its 64 daemons outlived grading (their command line names the student)
         return any(marker in command for command in observed.leftover)
     if kind == "printed reference":
@@ -248,6 +250,12 @@ def test_attacks_are_real_without_the_sandbox(unsandboxed):
     assert unsandboxed.gradebook_marks, "the gradebook attack left no mark"
     for student in FAIL_UNSANDBOXED:
         assert unsandboxed.points[student] == honest, student
+
+
+def test_dask_refuses_even_an_unsandboxed_kernel(unsandboxed):
+    marker = f"{attacks.MARKER_PREFIX}a09_connect_services-dask"
+    assert unsandboxed.connections > 0, "the attack never reached PostgreSQL: it did not run"
+    assert not any(Path(f).name == marker for f in unsandboxed.files_changed)
 
 
 def test_sandboxed_attackers_get_only_their_honest_points(sandboxed):
