@@ -32,10 +32,10 @@ from traitlets import Unicode
 from autograder import assignments
 from autograder.hidden import rng
 from autograder.plans import Plan
-from course import recorder
+from course import plan_runner
 from course.gradcheck import check_close
 from course.i18n import _, speaking
-from course.recorder import NotAResult, Skipped, StepError
+from course.plan_runner import NotAResult, Skipped, StepError
 
 HIDDEN_FAILED = "HiddenTestFailed"
 HIDDEN_REGION = "### BEGIN HIDDEN TESTS"
@@ -163,7 +163,7 @@ def _reference_subject(assignment: str, reference):
 
 def replay(assignment: str, plan: Plan) -> Recorded:
     """The plan run on the reference, in this (trusted) process, as plain data."""
-    return Recorded(*recorder.run_plan(plan.to_json(), plan.arrays, _reference_subject(assignment, plan.reference)))
+    return Recorded(*plan_runner.run_plan(plan.to_json(), plan.arrays, _reference_subject(assignment, plan.reference)))
 
 
 class _Mismatch(Exception):
@@ -266,7 +266,7 @@ def check_in_process(check: str, subject, workdir: Path | None = None) -> Verdic
         return Verdict(False, f"no assignment has a hidden test {check!r}.")
     with tempfile.TemporaryDirectory(prefix="record-") as folder:
         write_inputs(owners[0], Path(folder))
-        recorder.record_into(Path(folder), check, subject)
+        plan_runner.record_into(Path(folder), check, subject)
         return judge(owners[0], check, Path(folder), workdir or Path.cwd())
 
 
