@@ -227,7 +227,8 @@ def test_the_resource_search_finds_nbconverts_cdn_scripts():
 def test_course_feedback_hides_hidden_tests_and_reference(assignment):
     course, _ = real_course.graded_course()
     written = feedback.generate(course, [assignment])
-    assert len(written) == len(real_course.STUDENTS)
+    # One page per student, English and Chinese twins alike (the Chinese hidden verdicts are checked too).
+    assert len(written) == len(real_course.STUDENTS) + len(real_course.CHINESE_TWINS)
     nb = nbformat.read(course.path("source", assignment, f"{assignment}.ipynb"), as_version=4)
     own = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")}
     forbidden = hidden_lines(course) + reference_sources(own)
