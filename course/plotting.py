@@ -33,6 +33,7 @@ __all__ = [
     "draw_batchnorm_graph",
     "show_dropout_mask",
     "plot_curves",
+    "plot_trials",
 ]
 
 
@@ -415,4 +416,22 @@ def plot_curves(histories, key: str, ax=None, ylabel: str | None = None, title: 
     ax.set_ylabel(key if ylabel is None else _(ylabel))
     ax.set_title(_(title) if title else "")
     ax.legend()
+    return ax
+
+
+def plot_trials(trials, ax=None, title: str = N_("Validation accuracy of each trial (best: thick line)")):
+    """One validation-accuracy curve per trial of a search (``course.tuning.Trial``), the best
+    trial's thick, each labelled with its settings; returns the axes."""
+    if ax is None:
+        ax = plt.subplots(figsize=(8, 4.5))[1]
+    best = max(range(len(trials)), key=lambda i: trials[i].best_val_acc) if trials else None
+    for i, trial in enumerate(trials):
+        values = np.asarray(trial.val_acc_history, dtype=np.float64)
+        ax.plot(np.arange(1, len(values) + 1), values, "o-", linewidth=3 if i == best else 1,
+                markersize=4, label=f"{trial.settings.label()}: {trial.best_val_acc:.3f}")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(_("epoch"))
+    ax.set_ylabel(_("validation accuracy"))
+    ax.set_title(_(title))
+    ax.legend(fontsize="small")
     return ax
