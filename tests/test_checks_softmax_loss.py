@@ -137,7 +137,9 @@ def test_target_follows_the_data():
 
 def test_a_net_short_of_the_target_is_told_to_keep_searching(grader_data, tmp_path):
     path = _saved_by(reference.tune_TwoLayerNet, grader_data, tmp_path)
-    harder = dict(grader_data, y_val=np.where(np.arange(50) < 20, grader_data["y_val"], (grader_data["y_val"] + 1) % 10))
+    # The net classifies every validation image right: with 30 of 50 labels moved, it scores 0.400.
+    y_val = grader_data["y_val"]
+    harder = dict(grader_data, y_val=np.where(np.arange(len(y_val)) < 20, y_val, (y_val + 1) % 10))
     with pytest.raises(AssertionError, match=r"reaches 0\.400 validation accuracy, below the target 0\.43: try other"):
         checks.check_tuned_net(path, reference.TwoLayerNet, harder)
 
