@@ -1,9 +1,12 @@
-"""Visible checks for 04_softmax_loss: the softmax cross-entropy loss and TwoLayerNet.
+"""Visible checks for 04_softmax_loss: the softmax cross-entropy loss, TwoLayerNet and the tuned net.
 
 ``check_softmax_loss(softmax_loss)`` checks known values, the numerical
 gradient and large scores; ``check_TwoLayerNet(TwoLayerNet)`` checks the
 initial parameters, the scores, the loss with and without L2 regularisation
-and the numerical gradient of every parameter.
+and the numerical gradient of every parameter; ``check_tuned_net(filename,
+TwoLayerNet, data)`` rebuilds the net saved with its hyper-parameters and
+measures it against the validation target (the hidden test does the same with
+the reference TwoLayerNet, outside the kernel).
 """
 from __future__ import annotations
 
