@@ -253,6 +253,7 @@ def test_student_fetches_works_validates_submits_and_reads_feedback(browser, tmp
 
         # 6. the one-sided difference gets its hint
         check = _run_solution_and_check(page, ONE_SIDED, "Likely cause: this is the one-sided difference")
+        assert "Hint:" not in check.inner_text()  # one explanation: the known mistake's
         shot(page, "one-sided-hint")
         _run_solution_and_check(page, CORRECT, "✓ numerical_derivative passed")
         page.keyboard.press("Control+s")
