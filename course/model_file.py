@@ -112,7 +112,7 @@ def load_model(filename: str | os.PathLike, model_class):
             raise ValueError(_("{filename}: {name} contains NaN or inf.").format(filename=filename, name=name))
         model.params[name] = value.astype(np.asarray(model.params[name]).dtype)
     # Layer normalisation keeps no running statistics: only a batchnorm net has them to restore.
-    bn_params = (getattr(model, "bn_params", None) or []) if architecture["normalization"] == "batchnorm" else []
+    bn_params = (getattr(model, "bn_params", None) or []) if architecture.get("normalization") == "batchnorm" else []
     for i, bn_param in enumerate(bn_params):
         for key in ("running_mean", "running_var"):
             if f"bn/{i}/{key}" not in arrays:
