@@ -21,10 +21,20 @@ from course.i18n import _
 # around them: the architecture is read off the parameter shapes, so the file
 # works with any FullyConnectedNet that follows the course API.
 MODEL_FORMAT = "backprop-course fully connected net, version 1"
+NORMALIZATIONS = (None, "batchnorm", "layernorm")
+
+
+def _normalization(model) -> str | None:
+    if "gamma1" not in model.params:
+        return None
+    return "layernorm" if getattr(model, "normalization", None) == "layernorm" else "batchnorm"
 
 
 def save_model(filename: str | os.PathLike, model, hyperparameters: dict | None = None) -> dict:
     """Write a FullyConnectedNet's parameters (and batch-norm running statistics) to ``filename`` (.npz).
+
+    A net with gamma/beta parameters is a batchnorm net unless its ``normalization``
+    attribute says "layernorm" (which has no running statistics to save).
 
     Returns the architecture stored with them (the constructor arguments that
     ``load_model`` passes to rebuild the net). ``hyperparameters``, a dict of
@@ -39,11 +49,11 @@ def save_model(filename: str | os.PathLike, model, hyperparameters: dict | None 
         "hidden_dims": [int(w.shape[1]) for w in weights[:-1]],
         "input_dim": int(weights[0].shape[0]),
         "num_classes": int(weights[-1].shape[1]),
-        "normalization": "batchnorm" if "gamma1" in params else None,
+        "normalization": _normalization(model),
         "dtype": np.dtype(weights[0].dtype).name,
     }
     arrays = {f"params/{name}": np.asarray(value) for name, value in params.items()}
-    if architecture["normalization"]:
+    if architecture["normalization"] == "batchnorm":
         bn_params = getattr(model, "bn_params", None) or []
         if len(bn_params) != num_layers - 1:
             raise ValueError(_("a batchnorm net needs model.bn_params with {count} dicts.").format(
@@ -141,7 +151,9 @@ def load_model(filename: str | os.PathLike, model_class):
             filename=filename, net=getattr(model_class, "__name__", model_class), architecture=architecture,
             error=err)) from None
     saved.put_params_into(model)
-    for i, bn_param in enumerate(getattr(model, "bn_params", None) or []):
+    # Layer normalisation keeps no running statistics: only a batchnorm net has them to restore.
+    bn_params = (getattr(model, "bn_params", None) or []) if architecture.get("normalization") == "batchnorm" else []
+    for i, bn_param in enumerate(bn_params):
         for key in ("running_mean", "running_var"):
             if f"bn/{i}/{key}" not in saved.bn_stats:
                 raise ValueError(_("{filename} lacks the batch-norm running statistics of layer {layer}.").format(
@@ -168,6 +180,6 @@ def _check_architecture(filename, architecture: dict, arrays: dict) -> None:
     if architecture.get("dtype", "float64") not in ("float32", "float64"):
         raise ValueError(_("{filename}: dtype {dtype!r} is neither float32 nor float64.").format(
             filename=filename, dtype=architecture.get("dtype")))
-    if architecture.get("normalization") not in (None, "batchnorm"):
+    if architecture.get("normalization") not in NORMALIZATIONS:
         raise ValueError(_("{filename}: unknown normalization {normalization!r}.").format(
             filename=filename, normalization=architecture.get("normalization")))

@@ -34,6 +34,7 @@ __all__ = [
     "show_dropout_mask",
     "plot_curves",
     "plot_trials",
+    "plot_loss_curves",
 ]
 
 
@@ -434,4 +435,28 @@ def plot_trials(trials, ax=None, title: str = N_("Validation accuracy of each tr
     ax.set_ylabel(_("validation accuracy"))
     ax.set_title(_(title))
     ax.legend(fontsize="small")
+    return ax
+
+
+def plot_loss_curves(histories, window: int = 20, ax=None, title: str = "", key: str = "loss_history"):
+    """One line per run of the training loss per iteration, smoothed by a moving average; returns the axes.
+
+    ``histories``: label -> history dict (or object, e.g. a Solver) holding
+    ``key``, one loss per iteration. Each average is drawn at the last iteration
+    of its ``window`` (shorter runs use their whole length); a run that
+    diverged ends at its last finite loss.
+    """
+    if ax is None:
+        ax = plt.subplots(figsize=(7, 4))[1]
+    for label, history in histories.items():
+        values = np.asarray(history[key] if isinstance(history, dict) else getattr(history, key), dtype=np.float64)
+        finite = values[:np.argmin(np.isfinite(values))] if not np.all(np.isfinite(values)) else values
+        if len(finite) == 0:
+            continue
+        size = min(int(window), len(finite))
+        ax.plot(np.arange(size, len(finite) + 1), moving_average(finite, size), "-", label=str(label))
+    ax.set_xlabel(_("iteration"))
+    ax.set_ylabel(_("training loss (mean of {window} iterations)").format(window=window))
+    ax.set_title(_(title) if title else "")
+    ax.legend()
     return ax
