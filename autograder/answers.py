@@ -3,7 +3,7 @@
 A question ``<name>`` is an answer cell (``<name> = ...`` with a placeholder, then
 a solution region that assigns the instructor's answer) followed by a grade
 cell ``test_<name>``: its visible check only validates the form
-(``course.checks.common.check_choice`` or ``check_number``), its hidden region
+(``course.checks.common.require_choice`` or ``require_number``), its hidden region
 is ``record("test_<name>", <name>)``. The answer lives only in the assignment's
 ``reference.py``; ``hidden.py`` declares the hidden test in one line::
 

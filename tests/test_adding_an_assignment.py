@@ -104,8 +104,8 @@ def toy_notebook():
         solution("square", "return np.asarray(x) * x"),
         grade("square", 'assert square(3) == 9, "square(3) should be 9"'),
         answer("square_of_three", 9),
-        grade("square_of_three", "from course.checks.common import check_number\n"
-                                 'check_number("square_of_three", square_of_three)'),
+        grade("square_of_three", "from course.checks.common import require_number\n"
+                                 'require_number("square_of_three", square_of_three)'),
     ])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nb

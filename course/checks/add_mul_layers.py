@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.checks.common import call_student, check_number, unpack, visible_check
+from course.checks.common import call_student, require_number, unpack, visible_check
 from course.gradcheck import check_close, check_gradient, numerical_gradient_array
 from course.i18n import N_, _
 
@@ -160,4 +160,4 @@ def check_SigmoidLayer_backward(SigmoidLayer):
 @visible_check
 def check_sigmoid_shrink_factor(sigmoid_shrink_factor):
     """Your answer is a number; whether it is right is decided when your notebook is graded."""
-    check_number("sigmoid_shrink_factor", sigmoid_shrink_factor)
+    require_number("sigmoid_shrink_factor", sigmoid_shrink_factor)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.checks.common import call_student, check_choice, report_all, unpack, visible_check
+from course.checks.common import call_student, require_choice, report_all, unpack, visible_check
 from course.gradcheck import check_close, check_gradient, check_shape, numerical_gradient_array
 from course.i18n import N_, _
 
@@ -218,4 +218,4 @@ def check_sigmoid_backward(sigmoid_backward) -> None:
 @visible_check
 def check_relu_zero_gradient(relu_zero_gradient):
     """Your answer is one of the letters offered; whether it is right is decided when your notebook is graded."""
-    check_choice("relu_zero_gradient", relu_zero_gradient, "ABCD")
+    require_choice("relu_zero_gradient", relu_zero_gradient, "ABCD")

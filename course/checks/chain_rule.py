@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.checks.common import call_student, check_number, report_all, unpack, visible_check
+from course.checks.common import call_student, require_number, report_all, unpack, visible_check
 from course import gradcheck
 from course.gradcheck import check_close, check_gradient, check_shape
 from course.i18n import N_, _
@@ -195,4 +195,4 @@ def check_chain_backward(chain_backward):
 @visible_check
 def check_central_error_factor(central_error_factor):
     """Your answer is a number; whether it is right is decided when your notebook is graded."""
-    check_number("central_error_factor", central_error_factor)
+    require_number("central_error_factor", central_error_factor)

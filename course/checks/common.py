@@ -93,7 +93,7 @@ def _answered(name: str, answer) -> None:
                                     "(and delete `raise NotImplementedError()`).").format(name=name))
 
 
-def check_choice(name: str, answer, choices: str) -> None:
+def require_choice(name: str, answer, choices: str) -> None:
     """``answer`` is one of the letters of ``choices``, as a string."""
     _answered(name, answer)
     letters = ", ".join(f'"{letter}"' for letter in choices)
@@ -103,7 +103,7 @@ def check_choice(name: str, answer, choices: str) -> None:
             name=name, letters=letters, first=choices[0], answer=answer))
 
 
-def check_number(name: str, answer) -> None:
+def require_number(name: str, answer) -> None:
     """``answer`` is one finite number (not text, not a list)."""
     _answered(name, answer)
     if isinstance(answer, str):
