@@ -31,7 +31,7 @@ from .notebook_text import text_units
 LOCALE = REPO_ROOT / "locale"
 COURSE_PACKAGE = REPO_ROOT / "course"
 # Instructor-side modules whose messages students read (hidden verdicts), in the course's catalog.
-STUDENT_FACING = ["autograder/verdicts.py", "autograder/assignments/*/hidden.py"]
+STUDENT_FACING = ["autograder/verdicts.py", "autograder/answers.py", "autograder/assignments/*/hidden.py"]
 COURSE_DOMAIN = "course"
 TRANSLATED = ("zh_CN",)
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}

@@ -20,7 +20,10 @@ class Mistake:
     function: str  # the graded name; also the grade_id of its solution cell
     name: str      # short id of the mistake, e.g. "db_averaged"
     hint: str      # text the visible check's message must contain
-    source: str    # the whole wrong solution cell: one def or class
+    source: str    # the whole wrong solution cell: one def or class, or one answer
+    # A wrong answer of the right form to a question: its visible check must pass (it may
+    # not reveal the answer) and the hidden verdict's message holds the hint.
+    right_form: bool = False
 
     def compile(self, namespace: dict | None = None):
         """Execute ``source`` in ``namespace`` (numpy as np is added) and return the object."""
@@ -50,6 +53,11 @@ def variant(template: str, *edits: tuple[str, str]) -> str:
 def source_of(obj) -> str:
     """The source of a reference function or class, as the template of :func:`variant`."""
     return "\n" + inspect.getsource(obj)
+
+
+def answer_source(name: str, value) -> str:
+    """The answer cell of a question, assigning ``value`` (a wrong answer, for a Mistake)."""
+    return f"\n{name} = {value!r}\n"
 
 
 def mistakes_for(assignment: str) -> list[Mistake]:

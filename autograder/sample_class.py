@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-from . import attacks
+from . import attacks, cells
 from . import results as oc
 from .course_dir import REPO_ROOT, Course
 from .mistake import Mistake, mistakes_for
@@ -89,8 +89,10 @@ def tests_of(function: str, nb) -> list[str]:
 
 
 def target_function(nb) -> str:
-    """The function the broken personas damage: the last solution cell that has grade cells."""
-    graded = [f for f in solution_ids(nb) if tests_of(f, nb)]
+    """The function the broken personas damage: the last solution cell that has grade cells
+    and defines a function or class (an answer cell is no place for their code)."""
+    answers = {_meta(c)["grade_id"] for c in nb.cells if cells.is_answer(c)}
+    graded = [f for f in solution_ids(nb) if tests_of(f, nb) and f not in answers]
     return (graded or solution_ids(nb))[-1]
 
 

@@ -55,7 +55,8 @@ MAX_ITEMS = 10_000
 MAX_DEPTH = 8
 MAX_TEXT = 2000
 
-# Functions a plan can pass as arguments (e.g. to numerical_derivative(f, x)).
+# Functions a plan can pass as arguments: entrywise ones (e.g. to numerical_derivative(f, x))
+# and scalar functions of a whole array (to numerical_gradient(f, x)).
 FUNCTIONS = {
     "sin": np.sin,
     "exp": np.exp,
@@ -63,6 +64,9 @@ FUNCTIONS = {
     "cube": lambda x: x ** 3,
     "cubic": lambda x: x ** 3 - 2.0 * x,
     "rational": lambda x: 1.0 / (1.0 + x ** 2),
+    "plane_3x_4y": lambda v: 3.0 * v[0] + 4.0 * v[1],  # F = 3x + 4y of a 2-vector: gradient (3, 4)
+    "sum_of_cubes": lambda v: np.sum(v ** 3),
+    "sin_times_norm": lambda v: np.sum(np.sin(v)) * np.sum(v ** 2),  # every entry moves every partial
 }
 
 _NUMPY_SCALARS = {np.dtype(code).type for code in "?bhilqBHILQefdg"}

@@ -8,7 +8,10 @@ For one assignment they prove that
    with Mistake.hint in the message, and fails its hidden checks; in Chinese
    (course.i18n) the message shows the catalogued translation of that hint;
 4. the mistakes cover exactly the graded names, and every visible check is
-   failed (with an explanation) by at least one mistake.
+   failed (with an explanation) by at least one mistake;
+5. an answer to a question (autograder/answers.py) is revealed by nothing: a
+   wrong answer of the right form (``Mistake.right_form``) passes the visible
+   check, and its hidden verdict holds the hint, the same for any wrong value.
 
 The graded names and the checks of each come from the notebook's grade
 cells. A test module states its spec and takes the generated tests into its namespace:
@@ -161,6 +164,21 @@ class CheckSpec:
     def reference(self):
         return assignments.load(self.assignment, "reference")
 
+    @property
+    def answers(self) -> list[str]:
+        """The graded names that answer a question: plain values in the reference."""
+        return [name for name in self.graded if not callable(getattr(self.reference, name))]
+
+    def explaining_failure(self, mistake, visible) -> BaseException | None:
+        """The failure whose message must hold the mistake's hint: the visible check's, or for a
+        wrong answer of the right form the hidden verdict's (after its visible check passed)."""
+        impl = self.with_mistake(mistake)
+        if not mistake.right_form:
+            return self.first_failure(visible, mistake.function, impl)
+        passed = self.first_failure(visible, mistake.function, impl)
+        assert passed is None, f"the visible check of an answer judged its value: {passed!r}"
+        return self.first_failure(self.hidden, mistake.function, impl)
+
     def reference_impl(self) -> dict:
         return {name: getattr(self.reference, name) for name in self.graded}
 
@@ -235,8 +253,8 @@ def check_tests(spec: CheckSpec) -> dict:
 
     @by_mistake
     def test_visible_checks_explain_mistake(mistake):
-        err = spec.first_failure(visible, mistake.function, spec.with_mistake(mistake))
-        assert isinstance(err, AssertionError), f"no visible check failed with an explanation: {err!r}"
+        err = spec.explaining_failure(mistake, visible)
+        assert isinstance(err, AssertionError), f"no check failed with an explanation: {err!r}"
         assert mistake.hint in str(err)
 
     @by_mistake
@@ -246,7 +264,7 @@ def check_tests(spec: CheckSpec) -> dict:
         from course.i18n import speaking
 
         with speaking("zh_CN"):
-            err = str(spec.first_failure(visible, mistake.function, spec.with_mistake(mistake)))
+            err = str(spec.explaining_failure(mistake, visible))
         assert re.search("[\u4e00-\u9fff]", err), f"no Chinese in: {err}"
         prose = re.sub(r"`[^`]*`|\S*[=_.()\[\]<>*/]\S*", " ", mistake.hint)  # code and formulas stay
         if len(re.findall(r"[A-Za-z]{3,}", prose)) >= 2:
@@ -260,13 +278,39 @@ def check_tests(spec: CheckSpec) -> dict:
     tests = {name: obj for name, obj in locals().items()
              if name.startswith("test_") or name == "notebook_solutions"}
 
+    if spec.answers:
+        by_answer = pytest.mark.parametrize("name", spec.answers)
+
+        @by_answer
+        def test_unanswered_question_says_so(name):
+            """The released answer cell assigns ``...``: its check names the question, as a stub would."""
+            impl = dict(spec.reference_impl(), **{name: ...})
+            with pytest.raises(NotImplementedError, match=name):
+                spec.run(visible, spec.check_names(name)[0], name, impl)
+
+        @by_answer
+        def test_wrong_answers_reveal_nothing(name):
+            """Every wrong answer gets the same verdict, which does not hold the answer; each question
+            has a catalogued wrong answer of the right form."""
+            answer = getattr(spec.reference, name)
+            wrong = [m for m in mistakes if m.function == name and m.right_form]
+            assert wrong, f"{name}: catalogue a wrong answer of the right form (Mistake(..., right_form=True))"
+            other = "Z" if isinstance(answer, str) else answer * 7 + 1
+            messages = {str(spec.first_failure(hidden, name, impl)) for impl in
+                        [spec.with_mistake(m) for m in wrong] + [dict(spec.reference_impl(), **{name: other})]}
+            assert len(messages) == 1, messages
+            assert repr(answer) not in messages.pop()
+        tests.update(test_unanswered_question_says_so=test_unanswered_question_says_so,
+                     test_wrong_answers_reveal_nothing=test_wrong_answers_reveal_nothing)
+
     if spec.test_unwritten:
         @by_case
         def test_unwritten_code_shows_not_implemented(case):
             def stub(*args, **kwargs):  # the released cell: calling it (or the class) raises
                 raise NotImplementedError()
 
-            impl = dict(spec.reference_impl(), **{case[0]: stub})
+            # An answer cell's placeholder is `...`.
+            impl = dict(spec.reference_impl(), **{case[0]: ... if case[0] in spec.answers else stub})
             with pytest.raises(NotImplementedError):
                 spec.run(visible, case[1], case[0], impl)
 

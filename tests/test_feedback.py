@@ -58,7 +58,8 @@ def reference_sources(own: set[str]) -> list[str]:
     """
     from autograder import assignments
 
-    return [inspect.getsource(obj) for name, obj in assignments.references().items() if name not in own]
+    return [inspect.getsource(obj) for name, obj in assignments.references().items()
+            if name not in own and callable(obj)]  # answers are values: tests/check_harness.py hides them
 
 
 def test_no_feedback_file_shows_hidden_tests_or_instructor_code():

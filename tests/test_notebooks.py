@@ -20,6 +20,7 @@ import pytest
 from nbclient import NotebookClient
 from nbgrader.validator import Validator
 
+from autograder import cells
 from notebooks import (HIDDEN_REGION, RELEASE, ROOT, SOLUTION_REGION, SOURCE, assignments,
                        grade_cells, notebook_path, read, solution_cells)
 
@@ -46,12 +47,11 @@ def test_source_outputs_are_cleared(assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_one_definition_per_solution_cell(assignment):
-    import ast
-
+    """A function, a class, or an answer (a cell that only assigns its grade id) per solution cell."""
     for cell in solution_cells(read(notebook_path(SOURCE, assignment))):
         if cell.cell_type != "code":
             continue
-        defs = [n.name for n in ast.parse(cell.source).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+        defs = cells.definitions(cell.source)
         grade_id = cell.metadata.nbgrader.grade_id
         assert defs == [grade_id], f"{assignment}: solution cell {grade_id!r} defines {defs}"
 

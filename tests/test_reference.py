@@ -69,6 +69,27 @@ def test_chain_backward_matches_numerical_derivative():
         check_gradient(f"dw{i + 1}", analytic[i], ref.numerical_derivative(loss_of, w[i]), TIGHT)
 
 
+def test_numerical_gradient_of_the_plane_and_x_unchanged():
+    x = np.array([[1.0, -2.0], [0.5, 3.0]])
+    grad = ref.numerical_gradient(lambda v: 3 * v[0, 0] + 4 * v[0, 1] + np.sum(v[1] ** 2), x)
+    assert np.allclose(grad, [[3, 4], [1.0, 6.0]], rtol=1e-8)
+    assert np.array_equal(x, [[1.0, -2.0], [0.5, 3.0]])
+
+
+def test_central_error_factor_is_what_the_plot_shows():
+    """The answer to 01's question, measured on the notebook's own curve (sin at 1): h / 10 divides
+    the central difference's error by about 100 and the one-sided one's (the catalogued wrong answer) by 10."""
+    def central(h):
+        return abs(ref.numerical_derivative(np.sin, 1.0, h) - np.cos(1.0))
+
+    def one_sided(h):
+        return abs((np.sin(1.0 + h) - np.sin(1.0)) / h - np.cos(1.0))
+
+    for h in (1e-1, 1e-2, 1e-3):
+        assert central(h) / central(h / 10) == pytest.approx(ref.central_error_factor, rel=0.05)
+        assert one_sided(h) / one_sided(h / 10) == pytest.approx(10, rel=0.1)
+
+
 # ---------------------------------------------------------------- 02 graph layers
 
 def test_mul_and_add_layers_price_example():
@@ -95,6 +116,20 @@ def test_sigmoid_layer_gradient_and_extremes():
     check_gradient("dx", layer.backward(dout), numerical, TIGHT)
     with np.errstate(over="raise"):
         assert np.array_equal(ref.SigmoidLayer().forward(np.array([-1000.0, 1000.0])), [0.0, 1.0])
+
+
+def test_sigmoid_shrink_factor_is_what_the_chain_shows():
+    """02's sigmoid chain a_k = sigma(a_(k-1) - 0.5) from a_0 = 0.5, with the reference nodes:
+    every layer divides the gradient by the answer to 02's question."""
+    layers = [(ref.AddLayer(), ref.SigmoidLayer()) for _ in range(10)]
+    a = 0.5
+    for shift, squash in layers:
+        a = squash.forward(shift.forward(a, -0.5))
+    gradients = [1.0]
+    for shift, squash in reversed(layers):
+        gradients.append(shift.backward(squash.backward(gradients[-1]))[0])
+    ratios = np.array(gradients[:-1]) / np.array(gradients[1:])
+    assert np.allclose(ratios, ref.sigmoid_shrink_factor, rtol=1e-12)
 
 
 # ---------------------------------------------------------------- 03 affine, relu, sigmoid
@@ -134,6 +169,14 @@ def _check_relu_zero_gradient(relu_forward, relu_backward):
 
 def test_relu_gradient_at_zero_is_zero():
     _check_relu_zero_gradient(ref.relu_forward, ref.relu_backward)
+
+
+def test_relu_zero_gradient_answer_is_what_the_probe_shows():
+    """03's question: choice B says dx = 0 exactly where x <= 0 (zeros included)."""
+    x = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
+    dx = ref.relu_backward(np.ones_like(x), ref.relu_forward(x)[1])
+    assert ref.relu_zero_gradient == "B"
+    assert np.array_equal(dx == 0, x <= 0)
 
 
 def test_relu_zero_check_catches_mask_with_ge():

@@ -47,13 +47,17 @@ def load(assignment: str, role: str):
     return importlib.import_module(f"{__name__}.{assignment}.{role}")
 
 
+def _is_answer(obj) -> bool:
+    """The answer to an auto-graded question: a plain value (autograder/answers.py)."""
+    return type(obj) in (str, int, float)
+
+
 def own_definitions(assignment: str) -> dict[str, object]:
-    """The functions and classes that ``assignment``'s reference defines itself,
-    leaving out those it takes from earlier assignments."""
+    """The functions and classes that ``assignment``'s reference defines itself (leaving out
+    those it takes from earlier assignments), and the answers to its questions."""
     module = load(assignment, "reference")
-    return {name: obj for name, obj in vars(module).items()
-            if not name.startswith("_") and (inspect.isfunction(obj) or inspect.isclass(obj))
-            and obj.__module__ == module.__name__}
+    return {name: obj for name, obj in vars(module).items() if not name.startswith("_") and (
+        _is_answer(obj) or (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module.__name__)}
 
 
 def references() -> dict[str, object]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.checks.common import call_student, unpack, visible_check
+from course.checks.common import call_student, require_number, unpack, visible_check
 from course.gradcheck import check_close, check_gradient, numerical_gradient_array
 from course.i18n import N_, _
 
@@ -153,3 +153,11 @@ def check_SigmoidLayer_backward(SigmoidLayer):
         (s * (1 - s), N_("the upstream gradient dout is missing: dx = dout * s * (1 - s).")),
         (-dout * s * (1 - s), N_("wrong sign: the derivative of the sigmoid is positive, dx = dout * s * (1 - s).")),
     ])
+
+
+# ---------------------------------------------------------------- questions
+
+@visible_check
+def check_sigmoid_shrink_factor(sigmoid_shrink_factor):
+    """Your answer is a number; whether it is right is decided when your notebook is graded."""
+    require_number("sigmoid_shrink_factor", sigmoid_shrink_factor)

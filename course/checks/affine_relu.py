@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.checks.common import call_student, report_all, unpack, visible_check
+from course.checks.common import call_student, require_choice, report_all, unpack, visible_check
 from course.gradcheck import check_close, check_gradient, check_shape, numerical_gradient_array
 from course.i18n import N_, _
 
@@ -211,3 +211,11 @@ def check_sigmoid_backward(sigmoid_backward) -> None:
     check_gradient("sigmoid_backward dx", dx, dx_num, GRAD_THRESHOLD,
                    suspects=[(dout * out, SIGMOID_NO_ONE_MINUS_CAUSE),
                              (dout * s_of_out * (1 - s_of_out), SIGMOID_TWICE_CAUSE)])
+
+
+# ---------------------------------------------------------------- questions
+
+@visible_check
+def check_relu_zero_gradient(relu_zero_gradient):
+    """Your answer is one of the letters offered; whether it is right is decided when your notebook is graded."""
+    require_choice("relu_zero_gradient", relu_zero_gradient, "ABCD")

@@ -1,15 +1,16 @@
-"""Visible checks for 01_chain_rule: numerical_derivative, chain_forward, chain_backward.
+"""Visible checks for 01_chain_rule: numerical_derivative, numerical_gradient, chain_forward, chain_backward.
 
 Expected values come from closed forms written here (x³ has an exact central
-difference, the chain's derivatives from the numerical gradient of the loss
-spelled out below), never from the functions under test.
+difference, F = 3x + 4y an exact gradient, the chain's derivatives from the
+numerical gradient of the loss spelled out below), never from the functions under test.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from course.checks.common import call_student, report_all, unpack, visible_check
-from course.gradcheck import check_close, check_gradient, check_shape, numerical_gradient
+from course.checks.common import call_student, require_number, report_all, unpack, visible_check
+from course import gradcheck
+from course.gradcheck import check_close, check_gradient, check_shape
 from course.i18n import N_, _
 
 CACHE_LAYOUT = ("x", "w1", "w2", "w3", "y", "z", "e", "target")
@@ -66,6 +67,59 @@ def check_numerical_derivative(numerical_derivative):
                        "reshaped": N_("the result must have the shape of x.")})
 
 
+# ---------------------------------------------------------------- numerical_gradient
+
+def _plane(v):
+    return 3 * v[0] + 4 * v[1]
+
+
+def _sum_of_cubes(v):
+    return np.sum(v ** 3)
+
+
+GRADIENT_CALL_HINTS = {
+    "modified_input": N_("after probing x[idx] with old + h and old - h, put the old value back (x[idx] = old): "
+                         "the caller's x must come back unchanged, and the next entry must be probed at the "
+                         "original point."),
+    "raised": N_("x is a float array here: index it with a tuple of indices (np.ndindex(*x.shape) gives them "
+                 "all) and call f with the whole array."),
+}
+GRADIENT_SHAPE_HINTS = {
+    "shape": N_("return one partial derivative per entry of x, an array of x's shape (np.zeros_like(x) to "
+                "start)."),
+    "reshaped": N_("return an array of x's shape, not a flat one."),
+}
+TWICE_THE_GRADIENT = N_("twice the gradient: divide by 2h, not by h (the two probes are 2h apart).")
+ALL_AT_ONCE = N_("every entry is the same number: you moved all coordinates at once. Change only x[idx], so "
+                 "each entry measures how f changes along its own coordinate.")
+
+
+@visible_check
+def check_numerical_gradient(numerical_gradient):
+    """Central differences one entry at a time: F = 3x + 4y, a cubic on a 2-D array, x left unchanged."""
+    got = call_student("numerical_gradient", numerical_gradient, _plane, np.array([1.0, 2.0]),
+                       hints=GRADIENT_CALL_HINTS)
+    check_close(_("numerical_gradient of F(x, y) = 3x + 4y at (1, 2) (its gradient is (3, 4) everywhere)"),
+                got, np.array([3.0, 4.0]), threshold=1e-8, hints=GRADIENT_SHAPE_HINTS,
+                suspects=[(np.array([6.0, 8.0]), TWICE_THE_GRADIENT), (np.array([7.0, 7.0]), ALL_AT_ONCE)])
+
+    # For v³ the central difference is exactly 3v² + h² in each coordinate; a large h
+    # tells it apart from the one-sided (f(x + h) - f(x)) / h = 3v² + 3vh + h².
+    x = np.array([[0.5, -1.0, 1.5], [2.0, 0.0, -0.5]])
+    h = 0.1
+    got = call_student("numerical_gradient", numerical_gradient, _sum_of_cubes, x, h, hints=GRADIENT_CALL_HINTS)
+    check_close(_("numerical_gradient of sum(x**3) at a (2, 3) array, h=0.1 (the central difference is exactly "
+                  "3x² + h² in each entry)"), got, 3 * x ** 2 + h ** 2, threshold=1e-9, hints=GRADIENT_SHAPE_HINTS,
+                suspects=[
+                    (3 * x ** 2 + 3 * x * h + h ** 2,
+                     N_("this is the one-sided difference (f(x + h) - f(x)) / h in each entry; probe both sides, "
+                        "(f(x + h) - f(x - h)) / (2h), whose error shrinks like h² instead of h.")),
+                    (2 * (3 * x ** 2 + h ** 2), TWICE_THE_GRADIENT),
+                    ((_sum_of_cubes(x + h) - _sum_of_cubes(x - h)) / (2 * h), ALL_AT_ONCE),
+                    (3 * x ** 2, N_("the result does not depend on the argument h: use the h passed in.")),
+                ])
+
+
 # ---------------------------------------------------------------- the chain
 
 def _chain_values(x, w1, w2, w3, target):
@@ -116,7 +170,7 @@ def check_chain_backward(chain_backward):
     def loss(w):
         return 0.5 * (w[2] * (w[1] * (w[0] * x)) - target) ** 2
 
-    numerical = numerical_gradient(loss, np.array([w1, w2, w3]))
+    numerical = gradcheck.numerical_gradient(loss, np.array([w1, w2, w3]))
     formulas = {
         "dw1": "dL/dw1 = (e - target) * w3 * w2 * x",
         "dw2": "dL/dw2 = (e - target) * w3 * y",
@@ -134,3 +188,11 @@ def check_chain_backward(chain_backward):
 
     # Every wrong gradient is reported, each with its own hint.
     report_all([lambda i=i, name=name: check(i, name) for i, name in enumerate(("dw1", "dw2", "dw3"))])
+
+
+# ---------------------------------------------------------------- questions
+
+@visible_check
+def check_central_error_factor(central_error_factor):
+    """Your answer is a number; whether it is right is decided when your notebook is graded."""
+    require_number("central_error_factor", central_error_factor)

@@ -82,6 +82,40 @@ def report_all(checks: Iterable[Callable[[], object]]) -> None:
         raise AssertionError("\n".join(problems))
 
 
+# ---------------------------------------------------------------- answers to auto-graded questions
+# An answer cell assigns one plain value; its visible check validates only the form, so it
+# passes on every answer of that form and reveals nothing. The verdict comes at grading
+# (autograder/answers.py).
+
+def _answered(name: str, answer) -> None:
+    if answer is ...:  # the released cell's placeholder
+        raise NotImplementedError(_("`{name}` is not answered yet: replace `...` with your answer in its cell "
+                                    "(and delete `raise NotImplementedError()`).").format(name=name))
+
+
+def require_choice(name: str, answer, choices: str) -> None:
+    """``answer`` is one of the letters of ``choices``, as a string."""
+    _answered(name, answer)
+    letters = ", ".join(f'"{letter}"' for letter in choices)
+    if type(answer) is not str or answer not in choices or len(answer) != 1:
+        raise AssertionError(_("{name} must be one of the letters {letters} (a capital letter in quotes, e.g. "
+                               "{name} = \"{first}\"), got {answer!r}.").format(
+            name=name, letters=letters, first=choices[0], answer=answer))
+
+
+def require_number(name: str, answer) -> None:
+    """``answer`` is one finite number (not text, not a list)."""
+    _answered(name, answer)
+    if isinstance(answer, str):
+        raise AssertionError(_("{name} is the text {answer!r}: write the number without quotes, e.g. "
+                               "{name} = 2.5.").format(name=name, answer=answer))
+    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.integer, np.floating)):
+        raise AssertionError(_("{name} must be one number, got {kind}.").format(name=name,
+                                                                                kind=type(answer).__name__))
+    if not np.isfinite(answer):
+        raise AssertionError(_("{name} must be a finite number, got {answer}.").format(name=name, answer=answer))
+
+
 # ---------------------------------------------------------------- how a check talks to the student
 
 _COURSE_DIR = str(Path(__file__).resolve().parents[1])

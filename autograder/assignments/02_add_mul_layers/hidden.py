@@ -8,7 +8,11 @@ compares, and fails a call that changes an input array in place.
 """
 from __future__ import annotations
 
+from autograder import answers, assignments
 from autograder.plans import Plan
+from course.i18n import N_
+
+reference = assignments.load("02_add_mul_layers", "reference")
 
 # The old checks' np.allclose rtol 1e-9, as a relative error (course.gradcheck).
 TOLERANCE = 5e-10
@@ -99,3 +103,10 @@ def plan_test_SigmoidLayer_backward(rng) -> Plan:
     plan = Plan("SigmoidLayer")
     _backward_after_two_forwards(plan, "SigmoidLayer", rng, _sigmoid_inputs, SIGMOID_SHAPES, 1)
     return plan
+
+
+# The question sigmoid_shrink_factor (autograder/answers.py): every wrong answer gets this hint.
+plan_test_sigmoid_shrink_factor, judge_test_sigmoid_shrink_factor = answers.question(
+    "sigmoid_shrink_factor", reference.sigmoid_shrink_factor, N_(
+        "Divide the gradient at one layer by the gradient at the layer below it (one step further from "
+        "the loss), in your table or on your plot: how many times smaller did it get?"), rel_tol=0.1)

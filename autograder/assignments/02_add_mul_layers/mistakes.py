@@ -5,7 +5,7 @@ Every mistake is the reference's own source with one or two lines changed
 (``variant`` fails loudly when the reference changes under it).
 """
 from autograder import assignments
-from autograder.mistake import Mistake, source_of, variant
+from autograder.mistake import Mistake, answer_source, source_of, variant
 
 reference = assignments.load("02_add_mul_layers", "reference")
 MUL_LAYER = source_of(reference.MulLayer)
@@ -44,4 +44,9 @@ MISTAKES = [
                     (SIGMOID_GRADIENT, "return dout * self.x * (1.0 - self.x)"))),
     Mistake("SigmoidLayer", "no_upstream", "the upstream gradient dout is missing",
             variant(SIGMOID_LAYER, (SIGMOID_GRADIENT, "return self.out * (1.0 - self.out)"))),
+    # The question sigmoid_shrink_factor: an answer of the wrong form, and a wrong answer of the right form.
+    Mistake("sigmoid_shrink_factor", "wrong_form", "must be one number",
+            answer_source("sigmoid_shrink_factor", [4, 4, 4])),
+    Mistake("sigmoid_shrink_factor", "wrong_answer", "how many times smaller did it get?",
+            answer_source("sigmoid_shrink_factor", 0.25), right_form=True),
 ]

@@ -43,3 +43,7 @@ class SigmoidLayer:
 
     def backward(self, dout):
         return dout * self.out * (1.0 - self.out)
+
+
+# Answers to the auto-graded questions (autograder/answers.py).
+sigmoid_shrink_factor = 4  # every sigmoid at its input 0 multiplies the gradient by sigma'(0) = 1/4

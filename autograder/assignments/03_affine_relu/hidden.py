@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder import answers, assignments
 from autograder.plans import Plan
+from course.i18n import N_
+
+reference = assignments.load("03_affine_relu", "reference")
 
 # (x shape, M): a 4-D batch, one sample, a plain 2-D batch; D != M in each.
 AFFINE_CASES = [((3, 2, 4, 3), 7), ((1, 5, 2), 3), ((6, 9), 4)]
@@ -77,3 +81,9 @@ def plan_test_sigmoid_backward(rng) -> Plan:
         out = 1.0 / (1.0 + np.exp(-rng.standard_normal(shape) * 4))  # the cache: sigmoid(x)
         plan.call(plan.subject(), rng.standard_normal(shape), out, label=f"sigmoid_backward dx for x {shape}")
     return plan
+
+
+# The question relu_zero_gradient (autograder/answers.py): every wrong answer gets this hint.
+plan_test_relu_zero_gradient, judge_test_relu_zero_gradient = answers.question(
+    "relu_zero_gradient", reference.relu_zero_gradient, N_(
+        "Look at the printed dx entry by entry, with the input x each one came from, exact zeros included."))

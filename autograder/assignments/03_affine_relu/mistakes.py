@@ -11,7 +11,7 @@ check can (or should) tell them apart:
 - affine_forward with ``x.reshape(-1, w.shape[0])``: the same as (N, -1).
 """
 from autograder import assignments
-from autograder.mistake import Mistake, source_of, variant
+from autograder.mistake import Mistake, answer_source, source_of, variant
 
 reference = assignments.load("03_affine_relu", "reference")
 AFFINE_FORWARD = source_of(reference.affine_forward)
@@ -56,4 +56,9 @@ MISTAKES = [
             variant(SIGMOID_BACKWARD, ("dout * out * (1.0 - out)", "dout * out"))),
     Mistake("sigmoid_backward", "sigmoid_twice", "do not apply the sigmoid to it a second time",
             variant(SIGMOID_BACKWARD, ("    out = cache\n", "    out = 1.0 / (1.0 + np.exp(-cache))\n"))),
+    # The question relu_zero_gradient: an answer of the wrong form, and a wrong answer of the right form.
+    Mistake("relu_zero_gradient", "wrong_form", "must be one of the letters",
+            answer_source("relu_zero_gradient", "b")),
+    Mistake("relu_zero_gradient", "wrong_answer", "exact zeros included",
+            answer_source("relu_zero_gradient", "A"), right_form=True),
 ]
