@@ -20,7 +20,7 @@ class Mistake:
     function: str  # the graded name; also the grade_id of its solution cell
     name: str      # short id of the mistake, e.g. "db_averaged"
     hint: str      # text the visible check's message must contain
-    source: str    # the whole wrong solution cell: one def or class
+    source: str    # the whole wrong solution cell: one def or class, or one assignment of a plain answer
 
     def compile(self, namespace: dict | None = None):
         """Execute ``source`` in ``namespace`` (numpy as np is added) and return the object."""
@@ -50,6 +50,15 @@ def variant(template: str, *edits: tuple[str, str]) -> str:
 def source_of(obj) -> str:
     """The source of a reference function or class, as the template of :func:`variant`."""
     return "\n" + inspect.getsource(obj)
+
+
+def answer_source(module, name: str) -> str:
+    """The line of ``module`` that assigns the plain answer ``name`` (a setting, a choice), as the
+    template of :func:`variant`: the answer's whole solution cell."""
+    lines = [line for line in inspect.getsource(module).splitlines() if line.startswith(f"{name} = ")]
+    if len(lines) != 1:
+        raise ValueError(f"answer_source: {len(lines)} lines assign {name!r}, expected exactly one")
+    return "\n" + lines[0] + "\n"
 
 
 def mistakes_for(assignment: str) -> list[Mistake]:

@@ -23,8 +23,8 @@ import functools
 import importlib
 import re
 import types
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 import pytest
@@ -79,9 +79,10 @@ def _recorded(cell) -> str:
     return ""
 
 
-def grade_cases(assignment: str) -> list[GradeCase]:
+def grade_cases(assignment: str, given: Iterable[str] = ()) -> list[GradeCase]:
     """The notebook's grade cells that check graded names, in notebook order: the
-    aspects and the names a check takes are read from source/, never retyped."""
+    aspects and the names a check takes are read from source/, never retyped.
+    A check may also take ``given`` names after its graded one (e.g. the net it trains)."""
     nb = read(notebook_path(SOURCE, assignment))
     solutions = {nbgrader_meta(c)["grade_id"] for c in solution_cells(nb)}
     cases = []
@@ -89,7 +90,7 @@ def grade_cases(assignment: str) -> list[GradeCase]:
         if cell.cell_type != "code":  # a written answer, graded by hand
             continue
         call = _check_call(cell)
-        if call and set(call[1]) <= solutions:
+        if call and call[1] and call[1][0] in solutions and set(call[1]) <= solutions | set(given):
             cases.append(GradeCase(nbgrader_meta(cell)["grade_id"], *call, _recorded(cell)))
     return cases
 
@@ -106,10 +107,15 @@ class CheckSpec:
     load_notebook: Callable[[list[str]], dict] | None = None
     # Also test that a stub raising NotImplementedError (the released cell) surfaces as such.
     test_unwritten: bool = False
+    # Names a check takes that are not graded (the net a setting trains, the data), and how to make each.
+    given: Mapping[str, Callable[[], object]] = field(default_factory=dict)
 
     @functools.cached_property
     def grade_cases(self) -> list[GradeCase]:
-        return grade_cases(self.assignment)
+        return grade_cases(self.assignment, self.given)
+
+    def given_impl(self) -> dict:
+        return {name: make() for name, make in self.given.items()}
 
     @property
     def graded(self) -> list[str]:
@@ -162,7 +168,7 @@ class CheckSpec:
         return assignments.load(self.assignment, "reference")
 
     def reference_impl(self) -> dict:
-        return {name: getattr(self.reference, name) for name in self.graded}
+        return {**self.given_impl(), **{name: getattr(self.reference, name) for name in self.graded}}
 
     def with_mistake(self, mistake) -> dict:
         """The reference, with the mistake in place of its graded name."""
@@ -175,8 +181,9 @@ class CheckSpec:
         with pytest.MonkeyPatch.context() as mp:
             mp.delenv("NBGRADER_EXECUTION", raising=False)  # else load returns the reference
             if self.load_notebook is not None:
-                return self.load_notebook(self.graded)
-            return dict(zip(self.graded, previous.load(self.assignment, self.graded, course_dir=SOURCE)))
+                return {**self.given_impl(), **self.load_notebook(self.graded)}
+            loaded = previous.load(self.assignment, self.graded, course_dir=SOURCE)
+            return {**self.given_impl(), **dict(zip(self.graded, loaded))}
 
 
 def _case_id(case) -> str:

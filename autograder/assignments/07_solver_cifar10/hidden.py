@@ -9,6 +9,12 @@ without the config argument checks the defaults. Every step gets fresh
 weights: the state of a rule depends only on the gradients, so one wrong step
 is judged on its own.
 
+The settings that overfit 50 images are plain numbers: the grader trains the
+REFERENCE FullyConnectedNet with them, seeded, on the first 50 training images
+of its data (the run course.checks.solver_cifar10 makes in the notebook), and
+needs 100% training accuracy. The answer to the question must be the
+reference's choice; a wrong answer is told so, never the right one.
+
 The saved best model is read from the submission's folder (without pickle),
 rebuilt with the REFERENCE FullyConnectedNet and measured on the test split
 of the data the grader has (CIFAR10_DIR of the grading process).
@@ -23,7 +29,16 @@ import numpy as np
 from autograder import assignments
 from autograder.plans import Plan
 from autograder.verdicts import PASSED, Verdict
-from course.checks.solver_cifar10 import DEFAULTS, STATE_KEYS, target_accuracy
+from course.checks.solver_cifar10 import (
+    DEFAULTS,
+    STATE_KEYS,
+    WINNING_RULE_CHOICES,
+    overfit_run,
+    settings_problem,
+    target_accuracy,
+    tiny_training_set,
+)
+from course.i18n import _
 
 NUM_STEPS = 5
 TOLERANCE = 1e-6
@@ -84,6 +99,62 @@ def plan_test_rmsprop(rng) -> Plan:
 
 def plan_test_adam(rng) -> Plan:
     return _plan_rule("adam", rng)
+
+
+def _plan_answer(name) -> Plan:
+    """One step: the recorded value itself (a plain answer, no calls)."""
+    plan = Plan(name)
+    plan.get(plan.subject(), label=name, compare=())
+    return plan
+
+
+def plan_test_three_layer_settings(rng) -> Plan:
+    return _plan_answer("three_layer_settings")
+
+
+def plan_test_five_layer_settings(rng) -> Plan:
+    return _plan_answer("five_layer_settings")
+
+
+def plan_test_winning_rule(rng) -> Plan:
+    return _plan_answer("winning_rule")
+
+
+def _judge_settings(name, recorded) -> Verdict:
+    """Train the reference net with the recorded numbers on the grader's 50 images: 100% or not."""
+    from course.data import get_cifar10_data
+
+    settings = recorded.results[0]
+    problem = settings_problem(name, settings)
+    if problem:
+        return Verdict(False, _("hidden test: {problem}").format(problem=problem))
+    # The notebook's 50 images: the first of the training split, mean image subtracted, float32.
+    tiny_data = tiny_training_set(get_cifar10_data(num_test=1, dtype=np.float32))
+    net = assignments.load("06_dropout", "reference").FullyConnectedNet
+    problem = overfit_run(net, tiny_data, name, settings).problem(name)
+    if problem:
+        return Verdict(False, _("hidden test: {problem}").format(problem=problem))
+    return PASSED
+
+
+def judge_test_three_layer_settings(plan, recorded, workdir) -> Verdict:
+    return _judge_settings("three_layer_settings", recorded)
+
+
+def judge_test_five_layer_settings(plan, recorded, workdir) -> Verdict:
+    return _judge_settings("five_layer_settings", recorded)
+
+
+def judge_test_winning_rule(plan, recorded, workdir) -> Verdict:
+    """Exact match with the reference's letter; the message never names it."""
+    answer = recorded.results[0]
+    if type(answer) is not str or answer not in WINNING_RULE_CHOICES:
+        return Verdict(False, _("hidden test: winning_rule is not one of the choices {choices}.").format(
+            choices=", ".join(WINNING_RULE_CHOICES)))
+    if answer != assignments.load("07_solver_cifar10", "reference").winning_rule:
+        return Verdict(False, _("hidden test: winning_rule = {answer!r} is not the right choice.").format(
+            answer=answer))
+    return PASSED
 
 
 def plan_test_best_model(rng) -> Plan:

@@ -1,4 +1,5 @@
-"""Frequent mistakes in the update rules of 07_solver_cifar10.
+"""Frequent mistakes in the update rules of 07_solver_cifar10, in the settings that
+should overfit 50 images, and in the form of the answer to the question.
 
 Every mistake is the reference's own source with one or a few lines changed
 (``variant`` fails loudly when the reference changes under it); ``hint`` is
@@ -7,13 +8,16 @@ the part of the visible check's message that explains the mistake.
 from __future__ import annotations
 
 from autograder import assignments
-from autograder.mistake import Mistake, source_of, variant
+from autograder.mistake import Mistake, answer_source, source_of, variant
 
 reference = assignments.load("07_solver_cifar10", "reference")
 SGD = source_of(reference.sgd)
 SGD_MOMENTUM = source_of(reference.sgd_momentum)
 RMSPROP = source_of(reference.rmsprop)
 ADAM = source_of(reference.adam)
+THREE_LAYER = answer_source(reference, "three_layer_settings")
+FIVE_LAYER = answer_source(reference, "five_layer_settings")
+WINNING_RULE = answer_source(reference, "winning_rule")
 
 _SGD_STEP = 'return w - config["learning_rate"] * dw, config'
 _STORE_VELOCITY = '    config["velocity"] = velocity\n'
@@ -47,4 +51,19 @@ MISTAKES = [
     Mistake("adam", "t_starts_at_one", "increment config['t'] BEFORE using it",
             variant(ADAM, ('config.setdefault("t", 0)', 'config.setdefault("t", 1)'), (_T_BEFORE_USE, ""),
                     (_ADAM_RETURN, '    config["t"] += 1\n' + _ADAM_RETURN))),
+    # SGD steps ten times too large: the loss overflows within a few iterations.
+    Mistake("three_layer_settings", "learning_rate_too_large", "lower the learning rate",
+            variant(THREE_LAYER, ('"learning_rate": 1e-2', '"learning_rate": 1e-1'))),
+    Mistake("three_layer_settings", "learning_rate_too_small", "too slowly for 20 epochs",
+            variant(THREE_LAYER, ('"learning_rate": 1e-2', '"learning_rate": 1e-3'))),
+    # The 3-layer net's weight scale: five layers shrink the signal until the loss cannot move.
+    Mistake("five_layer_settings", "three_layer_weight_scale", "a deeper net needs a larger scale",
+            variant(FIVE_LAYER, ('"weight_scale": 5e-2', '"weight_scale": 1e-2'))),
+    Mistake("five_layer_settings", "weight_scale_too_large", "lower the learning rate, or the weight scale",
+            variant(FIVE_LAYER, ('"weight_scale": 5e-2', '"weight_scale": 2e-1'))),
+    Mistake("five_layer_settings", "key_misspelled", "a dict of two plain numbers",
+            variant(FIVE_LAYER, ('"learning_rate"', '"lr"'))),
+    # The rule's name instead of the letter of its choice.
+    Mistake("winning_rule", "rule_name", "the letter of one choice",
+            variant(WINNING_RULE, ('"c"', '"adam"'))),
 ]
