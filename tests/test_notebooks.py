@@ -44,6 +44,17 @@ def test_source_outputs_are_cleared(assignment):
     assert not with_output, f"{assignment}: clear the outputs of {with_output}"
 
 
+def _answer_name(cell) -> str | None:
+    """The name a plain-answer solution cell assigns (its only statement is `name = value`), else None."""
+    import ast
+
+    body = ast.parse(cell.source).body if cell.cell_type == "code" else []
+    if len(body) == 1 and isinstance(body[0], ast.Assign) and len(body[0].targets) == 1 \
+            and isinstance(body[0].targets[0], ast.Name):
+        return body[0].targets[0].id
+    return None
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_one_definition_per_solution_cell(assignment):
     import ast
@@ -51,7 +62,10 @@ def test_one_definition_per_solution_cell(assignment):
     for cell in solution_cells(read(notebook_path(SOURCE, assignment))):
         if cell.cell_type != "code":
             continue
-        defs = [n.name for n in ast.parse(cell.source).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+        body = ast.parse(cell.source).body
+        defs = [n.name for n in body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+        if _answer_name(cell):  # or a plain answer: one `name = value`
+            defs = [_answer_name(cell)]
         grade_id = cell.metadata.nbgrader.grade_id
         assert defs == [grade_id], f"{assignment}: solution cell {grade_id!r} defines {defs}"
 
@@ -131,11 +145,16 @@ def test_student_notebook_runs_and_fails_only_where_code_is_missing(assignment, 
     nb = read(path)
     NotebookClient(nb, timeout=600, allow_errors=True, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
-    errors = [(cell.source[:80], out.ename) for cell in nb.cells if cell.cell_type == "code"
+    errors = [(cell.source[:80], out.ename, out.evalue) for cell in nb.cells if cell.cell_type == "code"
               for out in cell.get("outputs", []) if out.output_type == "error"]
     assert errors, f"{assignment}: the student version raised nothing; are the stubs there?"
-    # A check names the stub it met (NotWrittenYet); other cells meet the stub's own error.
-    wrong = [e for e in errors if e[1] not in ("NotImplementedError", "NotWrittenYet")]
+    # A check names the stub it met (NotWrittenYet); other cells meet the stub's own error,
+    # or, after a plain-answer cell still unanswered, a NameError that names the answer.
+    answers = {_answer_name(c) for c in solution_cells(read(notebook_path(SOURCE, assignment)))} - {None}
+    unanswered = {f"name '{name}' is not defined" for name in answers}
+    wrong = [(source, name) for source, name, value in errors
+             if name not in ("NotImplementedError", "NotWrittenYet")
+             and not (name == "NameError" and value in unanswered)]
     assert not wrong, f"{assignment}: errors other than NotImplementedError: {wrong}"
     # Written answers (markdown grade cells) are graded by hand, not run.
     passing = [c.metadata.nbgrader.grade_id for c in grade_cells(nb) if c.cell_type == "code"
