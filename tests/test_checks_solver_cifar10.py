@@ -207,6 +207,7 @@ def _verdict(check, answer):
     {"learning_rate": -1e-2, "weight_scale": 1e-2},
     {"learning_rate": 1e-2, "weight_scale": 0},
     {"learning_rate": 1e-2, "weight_scale": 1e6},
+    {"learning_rate": 10 ** 400, "weight_scale": 1e-2},
     {"learning_rate": True, "weight_scale": 1e-2},
     {"learning_rate": "1e-2", "weight_scale": 1e-2},
     {"learning_rate": 1e-2, "weight_scale": 1e-2, "seed": 3},

@@ -324,7 +324,7 @@ def settings_problem(name: str, settings) -> str | None:
         if type(value) not in (int, float) and not isinstance(value, np.floating):
             return _("{name}[{key!r}] must be a plain number; got {kind}.").format(
                 name=name, key=key, kind=type(value).__name__)
-        if not (math.isfinite(value) and 0 < value <= MAX_SETTING):
+        if not 0 < value <= MAX_SETTING:  # also false for nan and inf
             return _("{name}[{key!r}] = {value!r} is not a sensible choice: pick a positive number up to "
                      "{limit}.").format(name=name, key=key, value=value, limit=MAX_SETTING)
     return None
