@@ -177,7 +177,7 @@ def check_shape(name: str, actual, expected_shape, hints: Mapping[str, str] | No
 
 
 def _compare(name: str, actual, expected, threshold: float, what: str,
-             hints: Mapping[str, str] | None, batch_size: int | None) -> float:
+             hints: Mapping[str, str] | None, batch_size: int | None, suspects: Suspects) -> float:
     if actual is None:
         raise AssertionError(_("{name} is None: the function returned nothing for it.").format(name=name))
     a = np.asarray(actual)
@@ -185,7 +185,7 @@ def _compare(name: str, actual, expected, threshold: float, what: str,
     if a.shape != e.shape:
         kind = diagnose(a, e, batch_size)
         raise AssertionError(_("{name} has shape {shape}, expected {expected}.").format(
-            name=name, shape=a.shape, expected=e.shape) + hint(kind, hints, a, e))
+            name=name, shape=a.shape, expected=e.shape) + _explanation(kind, hints, a, e, suspects))
     if not np.issubdtype(a.dtype, np.number) and a.dtype != bool:
         raise AssertionError(_("{name} has dtype {dtype}, expected numbers.").format(name=name, dtype=a.dtype))
     a = a.astype(np.float64)
@@ -206,7 +206,16 @@ def _compare(name: str, actual, expected, threshold: float, what: str,
         + _("Worst entry {index}: yours {yours:.8g}, {what} {expected:.8g}.").format(
             index=worst_txt, yours=a[worst], what=what, expected=e[worst]) + "\n  "
         + _("Yours:    {yours}").format(yours=_fmt(a)) + "\n  " + _("Expected: {expected}").format(expected=_fmt(e))
-        + hint(kind, hints, a, e))
+        + _explanation(kind, hints, a, e, suspects))
+
+
+def _explanation(kind: str | None, hints: Mapping[str, str] | None, actual, expected, suspects: Suspects) -> str:
+    """The one explanation a failed comparison gets, the most specific: the cause of a known mistake whose
+    value ``actual`` reproduces (``suspects``), else the hint for the diagnosis ``kind`` (see :func:`hint`)."""
+    cause = likely_cause(actual, suspects)
+    if cause is not None:
+        return "\n  " + _("Likely cause: {cause}").format(cause=cause)
+    return hint(kind, hints, actual, expected)
 
 
 def likely_cause(actual, suspects: Suspects = ()) -> str | None:
@@ -233,17 +242,6 @@ def likely_cause(actual, suspects: Suspects = ()) -> str | None:
     return None
 
 
-def _compare_explained(name: str, actual, expected, threshold: float, what: str,
-                       hints: Mapping[str, str] | None, batch_size: int | None, suspects: Suspects) -> float:
-    try:
-        return _compare(name, actual, expected, threshold, what, hints, batch_size)
-    except AssertionError as err:
-        cause = likely_cause(actual, suspects)
-        if cause is None:
-            raise
-        raise AssertionError(f"{err}\n  " + _("Likely cause: {cause}").format(cause=cause)) from None
-
-
 def check_gradient(name: str, analytic, numerical, threshold: float = 1e-7,
                    hints: Mapping[str, str] | None = None, batch_size: int | None = None,
                    suspects: Suspects = ()) -> float:
@@ -252,11 +250,10 @@ def check_gradient(name: str, analytic, numerical, threshold: float = 1e-7,
     ``hints`` maps a diagnosis (keys of :data:`GENERIC_HINTS`) to the likely
     mistake in this particular function; ``batch_size`` lets the check
     recognise a factor of N; ``suspects`` lists (known wrong value, cause)
-    pairs, and a failing value that equals one gets its cause added to the
-    message. Returns the relative error when it passes.
+    pairs, and a failing value that equals one is explained by its cause
+    instead of the hint. Returns the relative error when it passes.
     """
-    return _compare_explained(name, analytic, numerical, threshold, N_("numerical gradient"), hints,
-                              batch_size, suspects)
+    return _compare(name, analytic, numerical, threshold, N_("numerical gradient"), hints, batch_size, suspects)
 
 
 def check_close(name: str, actual, expected, threshold: float = 1e-7,
@@ -266,5 +263,4 @@ def check_close(name: str, actual, expected, threshold: float = 1e-7,
 
     ``hints``, ``batch_size`` and ``suspects`` work as in :func:`check_gradient`.
     """
-    return _compare_explained(name, actual, expected, threshold, N_("expected value"), hints,
-                              batch_size, suspects)
+    return _compare(name, actual, expected, threshold, N_("expected value"), hints, batch_size, suspects)

@@ -13,7 +13,9 @@
 Screenshots of every step go to build/browser/ (CI keeps them). Every request
 that leaves the machine is refused, so the test also proves nothing needs the
 network. A second test checks the student Lab of a clone: no instructor tool,
-and nothing outside the working folder.
+and nothing outside the working folder. A third is the instructor's side of a
+written question: a score and a comment typed in nbgrader's formgrader reach
+`export` and `report`.
 """
 from __future__ import annotations
 
@@ -30,11 +32,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import tiny_assignment as tiny
 
 from autograder import cli
 from autograder.bundle import bundle
 from autograder.course_dir import REPO_ROOT, Course, create_scratch
 from autograder.exchange import collect_from_exchange, release_to_exchange
+from autograder.grading import grade
+from autograder.limits import GradingLimits
 from autograder.release import release
 
 pytestmark = pytest.mark.slow
@@ -72,14 +77,14 @@ def _free_port() -> int:
 
 
 @contextmanager
-def student_lab(base: Path, *args: str, env: dict | None = None):
-    """``python -m course.lab`` run from ``base`` (a bundle or a clone); yields its URL."""
+def jupyter_server(cwd: Path, command: list[str], env: dict | None = None):
+    """A Jupyter server (``command`` plus a free port and TOKEN) run in ``cwd``; yields its URL once it answers,
+    and stops it however the test ends."""
     port = _free_port()
-    log = open(base / "lab.log", "w")
-    lab = subprocess.Popen(
-        [sys.executable, "-m", "course.lab", *args, f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1",
-         f"--IdentityProvider.token={TOKEN}", "--no-browser"],
-        cwd=base, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log = open(cwd / "server.log", "w")
+    server = subprocess.Popen(
+        [*command, f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
+         "--no-browser"], cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -88,17 +93,33 @@ def student_lab(base: Path, *args: str, env: dict | None = None):
                 urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=5)
                 break
             except OSError:
-                if lab.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("the student Lab did not start:\n" + (base / "lab.log").read_text())
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"{command} did not start:\n" + (cwd / "server.log").read_text())
                 time.sleep(0.5)
         yield url
     finally:
-        lab.terminate()
+        server.terminate()
         try:
-            lab.wait(timeout=30)
+            server.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            lab.kill()
+            server.kill()
+            server.wait()
         log.close()
+
+
+def student_lab(base: Path, *args: str, env: dict | None = None):
+    """``python -m course.lab`` run from ``base`` (a bundle or a clone); yields its URL."""
+    return jupyter_server(base, [sys.executable, "-m", "course.lab", *args], env)
+
+
+def formgrader(course: Course, jupyter_config: Path):
+    """nbgrader's formgrader: a Jupyter server on the course folder (whose nbgrader_config.py names the gradebook)
+    with the formgrader server extension on, and no Jupyter settings but nbgrader's (``jupyter_config``, empty)."""
+    jupyter_config.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(jupyter_config)}
+    return jupyter_server(course.root, [
+        sys.executable, "-m", "jupyter_server", f"--ServerApp.root_dir={course.root}", "--allow-root",
+        '--ServerApp.jpserver_extensions={"nbgrader.server_extensions.formgrader": True}'], env)
 
 
 @contextmanager
@@ -232,6 +253,7 @@ def test_student_fetches_works_validates_submits_and_reads_feedback(browser, tmp
 
         # 6. the one-sided difference gets its hint
         check = _run_solution_and_check(page, ONE_SIDED, "Likely cause: this is the one-sided difference")
+        assert "Hint:" not in check.inner_text()  # one explanation: the known mistake's
         shot(page, "one-sided-hint")
         _run_solution_and_check(page, CORRECT, "✓ numerical_derivative passed")
         page.keyboard.press("Control+s")
@@ -304,3 +326,74 @@ def test_student_lab_of_a_clone_has_no_instructor_tools_and_no_way_out(browser, 
         assert page.request.get(f"{url}/api/contents/{ASSIGNMENT}?token={TOKEN}").ok
     assert (clone / "work" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
     assert refused == [], f"requests that needed the network: {refused}"
+
+
+# nbgrader's grading page loads MathJax 2.7 from this CDN (its template hard-codes it) and stops its set-up
+# without it; offline, the browser gets the same files from jupyter-server-mathjax's copy.
+MATHJAX_CDN = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/"
+COMMENT = "Right: sigma' <= 1/4 per layer. Say what that does to ten layers."
+
+
+def _mathjax_from_local_copy(route) -> None:
+    import jupyter_server_mathjax
+
+    static = (Path(jupyter_server_mathjax.__file__).parent / "static").resolve()
+    path = route.request.url[len(MATHJAX_CDN):].split("?")[0]
+    local = static / ("MathJax.js" if path == "latest.js" else path)
+    if local.is_file() and static in local.resolve().parents:
+        route.fulfill(path=local)
+    else:
+        route.fulfill(status=404)
+
+
+def test_instructor_scores_a_written_answer_in_formgrader(browser, tmp_path):
+    from nbgrader.api import Gradebook
+
+    # A small class of the tiny assignment with its written question: alice solves both functions, bob one;
+    # both answer the question, which `grade` leaves to the instructor.
+    course = create_scratch(tmp_path / "course", [tiny.ASSIGNMENT],
+                            source_root=tiny.write_source_with_question(tmp_path / "src"))
+    release(course)
+    tiny.submit_answered(course, "alice", solved=("double", "square"))
+    tiny.submit_answered(course, "bob", solved=("double",))
+    results = grade(course, workers=1, limits=GradingLimits(**tiny.TEST_LIMITS), progress=False)
+    assert {r.student: (r.outcome, r.manual) for r in results} == {
+        student: ("graded", {tiny.ASSIGNMENT: [tiny.QUESTION]}) for student in ("alice", "bob")}
+    with Gradebook(course.db_url, course.course_id) as gb:
+        alice = gb.find_submission_notebook(tiny.ASSIGNMENT, tiny.ASSIGNMENT, "alice").id
+
+    refused, screenshot = [], tmp_path / "formgrader.png"
+    with formgrader(course, tmp_path / "instructor-jupyter") as url, offline_page(browser, refused) as page:
+        page.route(f"{MATHJAX_CDN}**", _mathjax_from_local_copy)
+        # the instructor logs in with the server's token, then opens alice's notebook to grade
+        page.goto(f"{url}/login?next=/formgrader/submissions/{alice}/")
+        page.locator("#password_input").fill(TOKEN)
+        page.locator("#password_input").press("Enter")
+        page.wait_for_url(f"**/formgrader/submissions/{alice}/")
+        page.wait_for_function("() => formgrader.loaded && formgrader.grades.loaded && formgrader.comments.loaded")
+        assert tiny.ANSWER in page.locator("body").inner_text()  # the instructor reads the student's answer
+        score = page.locator(f"input.score#{tiny.QUESTION}")
+        with page.expect_response(lambda r: r.request.method == "PUT" and "/formgrader/api/grade/" in r.url) as put:
+            score.fill("1.5")
+            score.press("Tab")  # formgrader saves a score when the field loses focus
+        assert put.value.ok, put.value.status
+        comment = page.locator(f"textarea#{tiny.QUESTION}-comment")
+        with page.expect_response(lambda r: r.request.method == "PUT" and "/formgrader/api/comment/" in r.url) as put:
+            comment.fill(COMMENT)
+            comment.press("Tab")
+        assert put.value.ok, put.value.status
+        page.screenshot(path=str(screenshot), full_page=True)
+    assert screenshot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and screenshot.stat().st_size > 10_000
+    assert refused == [], f"requests that needed the network: {refused}"
+
+    with Gradebook(course.db_url, course.course_id) as gb:
+        answer = gb.find_comment(tiny.QUESTION, tiny.ASSIGNMENT, tiny.ASSIGNMENT, "alice")
+        assert answer.manual_comment == COMMENT
+    # alice: 2 + 3 + 1.5 by hand; bob: 2, his answer not scored yet.
+    args = ["--course", str(course.root)]
+    assert cli.main(["export", *args, "--output", str(tmp_path / "grades.csv")]) == 0
+    assert (tmp_path / "grades.csv").read_text().splitlines() == [
+        f"student,{tiny.ASSIGNMENT},total", "alice,6.5,6.5", "bob,2,2"]
+    assert cli.main(["report", *args, "--output", str(tmp_path / "report.html")]) == 0
+    report = (tmp_path / "report.html").read_text()
+    assert "2 submissions, mean 4.25 / 7" in report

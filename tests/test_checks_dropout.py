@@ -44,3 +44,24 @@ def test_hidden_dropout_checks_accept_a_mask_drawn_another_way():
                               reference.dropout_forward(np.ones(50), {"mode": "train", "p": 0.5, "seed": 1})[0])
     SPEC.hidden.check_dropout_forward(dropout_forward)
     SPEC.hidden.check_dropout_backward(reference.dropout_backward, dropout_forward)
+
+
+@pytest.mark.parametrize("off", [-0.03, 0.03])
+def test_hidden_dropout_forward_rejects_a_rate_three_points_off(off):
+    """The statistical judge still has the power to see a wrong rate (its bounds are five standard deviations)."""
+    draw = "rng.random(x.shape) >= p"
+    wrong = variant(source_of(reference.dropout_forward), (draw, f"{draw} + {off}"))
+    with pytest.raises(AssertionError, match="fraction of zeros"):
+        SPEC.hidden.check_dropout_forward(Mistake("dropout_forward", "rate_off", "", wrong).compile())
+
+
+def test_hidden_dropout_forward_records_a_few_megabytes(tmp_path):
+    """What each submission records for the statistical judge stays small (300 x 700 units recorded 44 MB)."""
+    from autograder import verdicts
+    from course import recorder
+
+    verdicts.write_inputs("06_dropout", tmp_path)
+    recorder.record_into(tmp_path, "test_dropout_forward", reference.dropout_forward)
+    recorded = sum(f.stat().st_size for f in tmp_path.glob("test_dropout_forward.*"))
+    assert recorded < 8_000_000, f"{recorded} bytes"
+    assert verdicts.judge("06_dropout", "test_dropout_forward", tmp_path, tmp_path).passed

@@ -224,6 +224,22 @@ def test_suspects_add_the_cause_of_a_matching_value(rng, check):
 
 
 @pytest.mark.parametrize("check", [check_close, check_gradient])
+def test_a_matching_suspect_replaces_the_generic_hint(rng, check):
+    # Twice the answer: the generic diagnosis ("off by a constant factor") holds, and so does a known mistake;
+    # the student reads one explanation, the known mistake's.
+    expected = rng.standard_normal((3, 4))
+    message = _message(check, "dx", 2.0 * expected, expected, suspects=[(2.0 * expected, "x**2 is counted twice.")])
+    assert "Hint:" not in message and "constant factor" not in message, message
+    assert message.endswith("\n  Likely cause: x**2 is counted twice."), message
+    # The same for a wrong shape: a known mistake's transposed answer is not given the generic "transposed" hint.
+    message = _message(check, "dx", expected.T.copy(), expected, suspects=[(expected.T, "dx is dout.T @ W.")])
+    assert "Hint:" not in message and message.endswith("\n  Likely cause: dx is dout.T @ W."), message
+    # Without a matching suspect, the generic hint stays.
+    message = _message(check, "dx", 2.0 * expected, expected, suspects=[(3.0, "a cause.")])
+    assert "Hint: it is off by a constant factor (2x the correct value)" in message and "Likely cause" not in message
+
+
+@pytest.mark.parametrize("check", [check_close, check_gradient])
 def test_suspects_stay_silent_when_the_value_does_not_match(rng, check):
     expected = rng.standard_normal((3, 4))
     ungated = expected + 1.0

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 
-import nbformat
 import pytest
 import tiny_assignment as tiny
 
@@ -18,21 +17,6 @@ from autograder.release import release
 
 pytestmark = pytest.mark.slow
 
-RUBRIC = "RUBRIC_SENTINEL: full marks for naming the vanishing sigmoid derivative."
-ANSWER = "The sigmoid's derivative is at most 1/4, so every layer shrinks the gradient."
-
-
-def _with_written_question(root):
-    # The tiny assignment plus one manually graded markdown answer worth 2 points; the source holds the rubric.
-    nb = tiny.notebook()
-    nb.cells.append(nbformat.v4.new_markdown_cell(
-        RUBRIC, metadata={"nbgrader": {"schema_version": 3, "grade": True, "solution": True, "locked": False,
-                                       "task": False, "points": 2, "grade_id": "question_sigmoid"}}))
-    folder = root / "source" / tiny.ASSIGNMENT
-    folder.mkdir(parents=True)
-    nbformat.write(nb, folder / f"{tiny.ASSIGNMENT}.ipynb")
-    return root
-
 
 def test_written_answer_is_flagged_scored_by_hand_and_exported(tmp_path):
     from nbgrader.api import Gradebook
@@ -40,36 +24,26 @@ def test_written_answer_is_flagged_scored_by_hand_and_exported(tmp_path):
     from autograder.report import build
 
     course = create_scratch(tmp_path / "course", [tiny.ASSIGNMENT],
-                            source_root=_with_written_question(tmp_path / "src"))
+                            source_root=tiny.write_source_with_question(tmp_path / "src"))
     release(course)
     released = course.path("release", tiny.ASSIGNMENT, f"{tiny.ASSIGNMENT}.ipynb")
     assert "RUBRIC_SENTINEL" not in released.read_text()  # the rubric stays with the instructor
 
-    # Alice answers the question and solves both functions (the instructor's solution, with the answer typed in).
-    student = released.read_text()
-    nb = nbformat.reads(student, as_version=4)
-    source = nbformat.read(course.path("source", tiny.ASSIGNMENT, f"{tiny.ASSIGNMENT}.ipynb"), as_version=4)
-    for cell, solved in zip(nb.cells, source.cells):
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") in ("double", "square"):
-            cell.source = solved.source
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "question_sigmoid":
-            cell.source = ANSWER
-    folder = course.path("submitted", "alice", tiny.ASSIGNMENT)
-    folder.mkdir(parents=True)
-    nbformat.write(nb, folder / f"{tiny.ASSIGNMENT}.ipynb")
+    # Alice answers the question and solves both functions (the instructor's solutions, with the answer typed in).
+    tiny.submit_answered(course, "alice", solved=("double", "square"))
 
     [result] = grade(course, workers=1, limits=GradingLimits(**tiny.TEST_LIMITS), progress=False)
     assert result.outcome == "graded"
     with Gradebook(course.db_url, course.course_id) as gb:
         [graded] = gb.find_submission(tiny.ASSIGNMENT, "alice").notebooks
         flags = {g.name: g.needs_manual_grade for g in graded.grades}
-        assert flags == {"test_double": False, "test_square": False, "question_sigmoid": True}
+        assert flags == {"test_double": False, "test_square": False, tiny.QUESTION: True}
         assert graded.max_score == 7.0
     assert [row[1:] for row in grade_rows(course)[1]] == [[5.0, 5.0]]  # not scored yet: 0 of 2
 
     # The instructor scores the answer, exactly as formgrader's API does: set manual_score, commit.
     with Gradebook(course.db_url, course.course_id) as gb:
-        answer = gb.find_grade("question_sigmoid", tiny.ASSIGNMENT, tiny.ASSIGNMENT, "alice")
+        answer = gb.find_grade(tiny.QUESTION, tiny.ASSIGNMENT, tiny.ASSIGNMENT, "alice")
         answer.manual_score = 1.5
         gb.db.commit()
 

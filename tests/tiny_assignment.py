@@ -56,6 +56,43 @@ def write_source(root: Path) -> Path:
     return root
 
 
+# A manually graded written answer (a markdown cell) worth 2 points; the source cell holds the rubric.
+QUESTION = "question_sigmoid"
+QUESTION_POINTS = 2.0
+RUBRIC = "RUBRIC_SENTINEL: full marks for naming the vanishing sigmoid derivative."
+ANSWER = "The sigmoid's derivative is at most 1/4, so every layer shrinks the gradient."
+
+
+def write_source_with_question(root: Path) -> Path:
+    """Like write_source, plus the written question at the end; returns root."""
+    nb = notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell(
+        RUBRIC, metadata=_meta(grade=True, solution=True, locked=False, task=False, points=QUESTION_POINTS,
+                               grade_id=QUESTION)))
+    folder = root / "source" / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+    return root
+
+
+def submit_answered(course, student: str, solved: tuple[str, ...]) -> Path:
+    """submitted/<student>/00_tiny/00_tiny.ipynb: the released notebook with the written question answered
+    and the functions named in ``solved`` taken from the source (the others left as stubs)."""
+    name = f"{ASSIGNMENT}.ipynb"
+    nb = nbformat.read(course.path("release", ASSIGNMENT, name), as_version=4)
+    source = nbformat.read(course.path("source", ASSIGNMENT, name), as_version=4)
+    for cell, solution in zip(nb.cells, source.cells):
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id in solved:
+            cell.source = solution.source
+        elif grade_id == QUESTION:
+            cell.source = ANSWER
+    folder = course.path("submitted", student, ASSIGNMENT)
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / name)
+    return folder / name
+
+
 # Short limits keep the endless-loop student at a few seconds; 1 GiB is
 # plenty for this notebook and quick for the memory hog to reach.
 TEST_LIMITS = {"cell_timeout": 5, "notebook_timeout": 120, "memory_mb": 1024}
