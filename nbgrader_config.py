@@ -23,9 +23,9 @@ c.Execute.execute_retries = 0
 # A deleted test cell is put back when grading (nbgrader's checksums restore edited ones).
 c.OverwriteCells.add_missing_cells = True
 
-# 07_solver_cifar10: the instructor's trained best_model.npz stays out of release/
+# 07_solver_cifar10: the instructor's trained best_model.npz stays out of release/ (04: tuned_net.npz)
 # (generate_assignment only: a plain CourseDirectory.ignore would also drop the
 # students' own file at autograde) ...
-c.GenerateAssignmentApp.CourseDirectory.ignore = c.CourseDirectory.ignore + ["best_model.npz"]
+c.GenerateAssignmentApp.CourseDirectory.ignore = c.CourseDirectory.ignore + ["best_model.npz", "tuned_net.npz"]
 # ... and autograde grades the student's own file instead of overwriting it with the source's.
-c.Autograde.exclude_overwriting = {"07_solver_cifar10": ["best_model.npz"]}
+c.Autograde.exclude_overwriting = {"07_solver_cifar10": ["best_model.npz"], "04_softmax_loss": ["tuned_net.npz"]}

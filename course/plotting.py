@@ -33,6 +33,8 @@ __all__ = [
     "draw_batchnorm_graph",
     "show_dropout_mask",
     "plot_curves",
+    "plot_trials",
+    "plot_loss_curves",
 ]
 
 
@@ -413,6 +415,48 @@ def plot_curves(histories, key: str, ax=None, ylabel: str | None = None, title: 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(_("epoch"))
     ax.set_ylabel(key if ylabel is None else _(ylabel))
+    ax.set_title(_(title) if title else "")
+    ax.legend()
+    return ax
+
+
+def plot_trials(trials, ax=None, title: str = N_("Validation accuracy of each trial (best: thick line)")):
+    """One validation-accuracy curve per trial of a search (``course.tuning.Trial``), the best
+    trial's thick, each labelled with its settings; returns the axes."""
+    if ax is None:
+        ax = plt.subplots(figsize=(8, 4.5))[1]
+    best = max(range(len(trials)), key=lambda i: trials[i].best_val_acc) if trials else None
+    for i, trial in enumerate(trials):
+        values = np.asarray(trial.val_acc_history, dtype=np.float64)
+        ax.plot(np.arange(1, len(values) + 1), values, "o-", linewidth=3 if i == best else 1,
+                markersize=4, label=f"{trial.settings.label()}: {trial.best_val_acc:.3f}")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(_("epoch"))
+    ax.set_ylabel(_("validation accuracy"))
+    ax.set_title(_(title))
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_loss_curves(histories, window: int = 20, ax=None, title: str = "", key: str = "loss_history"):
+    """One line per run of the training loss per iteration, smoothed by a moving average; returns the axes.
+
+    ``histories``: label -> history dict (or object, e.g. a Solver) holding
+    ``key``, one loss per iteration. Each average is drawn at the last iteration
+    of its ``window`` (shorter runs use their whole length); a run that
+    diverged ends at its last finite loss.
+    """
+    if ax is None:
+        ax = plt.subplots(figsize=(7, 4))[1]
+    for label, history in histories.items():
+        values = np.asarray(history[key] if isinstance(history, dict) else getattr(history, key), dtype=np.float64)
+        finite = values[:np.argmin(np.isfinite(values))] if not np.all(np.isfinite(values)) else values
+        if len(finite) == 0:
+            continue
+        size = min(int(window), len(finite))
+        ax.plot(np.arange(size, len(finite) + 1), moving_average(finite, size), "-", label=str(label))
+    ax.set_xlabel(_("iteration"))
+    ax.set_ylabel(_("training loss (mean of {window} iterations)").format(window=window))
     ax.set_title(_(title) if title else "")
     ax.legend()
     return ax

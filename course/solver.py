@@ -54,6 +54,9 @@ class Solver:
     lr_decay : after every epoch each ``learning_rate`` is multiplied by this.
     batch_size : training examples per gradient step.
     num_epochs : passes over the training set.
+    max_iterations : stop after this many updates, in the middle of an epoch
+        if need be (None: run all ``num_epochs``). The accuracies of that last,
+        partial epoch are measured and recorded like those of a full one.
     num_train_samples : training examples used to measure the training
         accuracy after each epoch (None: all of them).
     num_val_samples : validation examples used per epoch (None: all).
@@ -65,16 +68,21 @@ class Solver:
     verbose : False is the quiet mode: no progress bar and no output at all.
     seed : seeds the order of the minibatches and the accuracy subsamples.
 
+    A run that diverges stops cleanly: a step whose loss is not finite (NaN or
+    inf) is recorded in ``loss_history`` but not applied, the accuracies of that
+    partial epoch are recorded, training stops and ``diverged`` is True. numpy's
+    overflow warnings inside the steps are silenced; the stop is the message.
+
     After ``train()``: ``loss_history`` (one loss per iteration),
     ``train_acc_history`` and ``val_acc_history`` (one per epoch),
-    ``best_val_acc``, ``best_params``; the best parameters are put back into
+    ``best_val_acc``, ``best_params``, ``diverged``; the best parameters are put back into
     ``model.params``. If the model keeps batch-norm running statistics in
     ``model.bn_params``, those of the best epoch are restored with them.
     """
 
     def __init__(self, model, data: Mapping[str, np.ndarray], update_rule: Callable | str | None = None,
                  optim_config: Mapping | None = None, lr_decay: float = 1.0, batch_size: int = 100,
-                 num_epochs: int = 10, num_train_samples: int | None = 1000,
+                 num_epochs: int = 10, max_iterations: int | None = None, num_train_samples: int | None = 1000,
                  num_val_samples: int | None = None, eval_batch_size: int = 500,
                  checkpoint_name: str | os.PathLike | None = None, print_every: int | None = None,
                  verbose: bool = True, seed: int | None = None,
@@ -95,6 +103,7 @@ class Solver:
         self.lr_decay = float(lr_decay)
         self.batch_size = int(batch_size)
         self.num_epochs = int(num_epochs)
+        self.max_iterations = None if max_iterations is None else int(max_iterations)
         self.num_train_samples = num_train_samples
         self.num_val_samples = num_val_samples
         self.eval_batch_size = int(eval_batch_size)
@@ -102,8 +111,8 @@ class Solver:
         self.print_every = print_every
         self.verbose = bool(verbose)
         self.seed = seed
-        if self.batch_size < 1 or self.num_epochs < 0:
-            raise ValueError(_("batch_size must be >= 1 and num_epochs >= 0."))
+        if self.batch_size < 1 or self.num_epochs < 0 or (self.max_iterations is not None and self.max_iterations < 0):
+            raise ValueError(_("batch_size must be >= 1, num_epochs and max_iterations >= 0."))
         self._reset()
 
     def _reset(self):
@@ -113,6 +122,7 @@ class Solver:
         self.best_params = {}
         self.best_epoch = 0
         self._best_bn_params = None
+        self.diverged = False
         self.loss_history: list[float] = []
         self.train_acc_history: list[float] = []
         self.val_acc_history: list[float] = []
@@ -120,6 +130,9 @@ class Solver:
 
     def _step(self, X_batch, y_batch):
         loss, grads = self.model.loss(X_batch, y_batch)
+        if not np.isfinite(loss):
+            self.diverged = True
+            return loss  # not applied: the parameters stay those of the last finite step
         params = self.model.params
         configs = self.optim_configs
         rule = self.update_rule
@@ -138,31 +151,24 @@ class Solver:
         return evaluate_accuracy(self.model, X, y, batch_size or self.eval_batch_size)
 
     def train(self):
-        """Run ``num_epochs`` epochs, then restore the best parameters. Returns self."""
-        n = len(self.X_train)
-        per_epoch = max(n // self.batch_size, 1)
-        bar = _progress_bar(per_epoch * self.num_epochs, self.verbose)
+        """Run ``num_epochs`` epochs (or ``max_iterations`` updates), then restore the best parameters.
+        Returns self."""
+        per_epoch = max(len(self.X_train) // self.batch_size, 1)
+        total = per_epoch * self.num_epochs
+        bar = _progress_bar(total if self.max_iterations is None else min(total, self.max_iterations), self.verbose)
         started = time.perf_counter()
         try:
-            for _epoch in range(self.num_epochs):
-                start = time.perf_counter()
-                order = self.rng.permutation(n)
-                for it in range(per_epoch):
-                    idx = order[it * self.batch_size:(it + 1) * self.batch_size]
-                    loss = float(self._step(self.X_train[idx], self.y_train[idx]))
-                    self.loss_history.append(loss)
-                    if bar is not None:
-                        bar.update(1)
-                        if it % 10 == 0:  # updating the text every step would cost time
-                            bar.set_postfix(epoch=self.epoch + 1, loss=f"{loss:.3f}", refresh=False)
-                        if self.print_every and len(self.loss_history) % self.print_every == 0:
-                            bar.write(_("(iteration {iteration}) loss {loss:.4f}").format(
-                                iteration=len(self.loss_history), loss=loss))
-                self._end_epoch(bar, time.perf_counter() - start)
+            # A diverging run overflows in many places: it says so once, below.
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                self._run_epochs(per_epoch, bar)
         finally:
             if bar is not None:
                 bar.close()
         self._restore_best()
+        if self.verbose and self.diverged:
+            print(_("stopped at iteration {iteration}: the loss is {loss}, the run diverged (try a smaller "
+                    "learning rate or weight scale)").format(iteration=len(self.loss_history),
+                                                             loss=self.loss_history[-1]), flush=True)
         if self.verbose:
             # Plain text survives saving the notebook; a progress widget does not
             # always (its state is gone when the notebook is reopened).
@@ -171,6 +177,31 @@ class Solver:
                                                           seconds=time.perf_counter() - started,
                                                           best=self.best_val_acc, epoch=self.best_epoch), flush=True)
         return self
+
+    def _run_epochs(self, per_epoch, bar):
+        for _epoch in range(self.num_epochs):
+            if self._stopped():
+                break
+            start = time.perf_counter()
+            order = self.rng.permutation(len(self.X_train))
+            for it in range(per_epoch):
+                idx = order[it * self.batch_size:(it + 1) * self.batch_size]
+                loss = float(self._step(self.X_train[idx], self.y_train[idx]))
+                self.loss_history.append(loss)
+                if bar is not None:
+                    bar.update(1)
+                    if it % 10 == 0:  # updating the text every step would cost time
+                        bar.set_postfix(epoch=self.epoch + 1, loss=f"{loss:.3f}", refresh=False)
+                    if self.print_every and len(self.loss_history) % self.print_every == 0:
+                        bar.write(_("(iteration {iteration}) loss {loss:.4f}").format(
+                            iteration=len(self.loss_history), loss=loss))
+                if self._stopped():
+                    break
+            self._end_epoch(bar, time.perf_counter() - start)
+
+    def _stopped(self) -> bool:
+        """The run diverged, or made its max_iterations updates."""
+        return self.diverged or (self.max_iterations is not None and len(self.loss_history) >= self.max_iterations)
 
     def _end_epoch(self, bar, seconds):
         self.epoch += 1

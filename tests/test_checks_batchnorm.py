@@ -32,9 +32,40 @@ def test_notebook_solution_matches_the_reference(notebook_solutions):
         assert np.allclose(a, b, rtol=1e-9, atol=1e-12)
 
 
+def test_notebook_layernorm_cache_matches_the_reference(notebook_solutions):
+    """The layernorm mistakes read the reference's cache: the notebook's must be the same."""
+    mine = notebook_solutions
+    rng = np.random.default_rng(1)
+    x, dout = rng.standard_normal((4, 6)), rng.standard_normal((4, 6))
+    gamma, beta = rng.standard_normal(6), rng.standard_normal(6)
+    _, cache = mine["layernorm_forward"](x, gamma, beta, {})
+    _, ref_cache = reference.layernorm_forward(x, gamma, beta, {})
+    assert set(cache) == set(ref_cache)
+    for a, b in zip(reference.layernorm_backward(dout, cache), mine["layernorm_backward"](dout, ref_cache)):
+        assert np.allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def test_layernorm_is_batchnorm_of_the_transpose():
+    """What the notebook teaches, on the reference: layernorm(x) = batchnorm(x.T).T before gamma
+    and beta, and its dx is batchnorm_backward_alt's on the transposes."""
+    rng = np.random.default_rng(2)
+    x, dout = rng.standard_normal((5, 7)) * 3 + 1, rng.standard_normal((5, 7))
+    gamma, beta = rng.uniform(0.5, 2, 7), rng.standard_normal(7)
+    ln_param = {"eps": 1e-3}
+    out, cache = reference.layernorm_forward(x, gamma, beta, ln_param)
+    assert ln_param == {"eps": 1e-3}
+    bn_out, bn_cache = reference.batchnorm_forward(x.T, np.ones(5), np.zeros(5), {"mode": "train", "eps": 1e-3})
+    assert np.allclose(out, gamma * bn_out.T + beta)
+    dx, dgamma, dbeta = reference.layernorm_backward(dout, cache)
+    bn_dx, _, _ = reference.batchnorm_backward_alt((dout * gamma).T, bn_cache)
+    assert np.allclose(dx, bn_dx.T)
+    assert np.allclose(dgamma, (dout * bn_out.T).sum(axis=0)) and np.allclose(dbeta, dout.sum(axis=0))
+
+
 def test_every_frequent_mistake_is_listed():
     names = {m.name for m in SPEC.mistakes}
-    for required in ("no_mean_path", "no_variance_path", "sums_without_axis", "sample_variance"):
+    for required in ("no_mean_path", "no_variance_path", "sums_without_axis", "sample_variance",
+                     "running_statistics", "batch_axis", "param_sums_over_features"):
         assert required in names
 
 

@@ -15,7 +15,8 @@ SPEC = CheckSpec(
     "06_dropout",
     # The names a FullyConnectedNet cell uses besides numpy: what the notebook loads or defines.
     mistake_namespace=("affine_forward", "affine_backward", "relu_forward", "relu_backward", "softmax_loss",
-                       "batchnorm_forward", "batchnorm_backward_alt", "dropout_forward", "dropout_backward"),
+                       "batchnorm_forward", "batchnorm_backward_alt", "layernorm_forward", "layernorm_backward",
+                       "dropout_forward", "dropout_backward"),
 )
 globals().update(check_tests(SPEC))
 
@@ -32,7 +33,8 @@ def test_visible_check_of_the_net_runs_both_aspects():
 
 def test_every_frequent_mistake_is_listed():
     names = {m.name for m in SPEC.mistakes}
-    for required in ("no_inverse_scaling", "p_read_as_keep_probability", "scaled_at_test_time"):
+    for required in ("no_inverse_scaling", "p_read_as_keep_probability", "scaled_at_test_time",
+                     "layernorm_calls_batchnorm"):
         assert required in names
 
 

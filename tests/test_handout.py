@@ -154,8 +154,8 @@ def test_bundle_holds_the_student_files_only(tmp_path):
             assert f"release/{assignment}/{assignment}.ipynb" in inner
         assert {"course/__init__.py", "course/lab.py", "course/checks/common.py",
                 "requirements.txt", "README.md", "Makefile"} <= inner
-        forbidden = [n for n in inner if n.startswith(("source/", "autograder/")) or n.endswith("best_model.npz")
-                     or "__pycache__" in n]
+        forbidden = [n for n in inner if n.startswith(("source/", "autograder/"))
+                     or n.endswith(("best_model.npz", "tuned_net.npz")) or "__pycache__" in n]
         assert forbidden == []
         for name in names:
             text = archive.read(name).decode("utf-8", errors="replace")

@@ -224,3 +224,17 @@ def test_plot_curves_one_line_per_run():
     np.testing.assert_allclose(without_line.get_ydata(), [0.1, 0.1, 0.2])
     np.testing.assert_allclose(with_line.get_xdata(), [1, 2, 3])
     assert ax.get_ylabel() == "validation accuracy"
+
+
+def test_plot_loss_curves_one_smoothed_line_per_run_ending_before_a_divergence():
+    runs = {"steady": {"loss_history": [4.0, 2.0, 0.0, 2.0, 4.0]},
+            "diverged": {"loss_history": [1.0, 3.0, float("nan"), 5.0]}}
+    ax = plotting.plot_loss_curves(runs, window=2)
+    steady, diverged = ax.get_lines()
+    np.testing.assert_allclose(steady.get_xdata(), [2, 3, 4, 5])
+    np.testing.assert_allclose(steady.get_ydata(), [3.0, 1.0, 1.0, 3.0])
+    np.testing.assert_allclose(diverged.get_xdata(), [2])
+    np.testing.assert_allclose(diverged.get_ydata(), [2.0])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["steady", "diverged"]
+    assert ax.get_xlabel() == "iteration"
+    plt.close("all")

@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 
+from autograder import assignments
 from course.solver import Solver, evaluate_accuracy, load_checkpoint, load_model, save_model
 
 
@@ -274,6 +275,22 @@ def test_save_and_load_round_trip(tmp_path):
     for mine, theirs in zip(loaded.bn_params, net.bn_params):
         np.testing.assert_array_equal(mine["running_mean"], theirs["running_mean"])
         np.testing.assert_array_equal(mine["running_var"], theirs["running_var"])
+
+
+def test_layernorm_net_round_trip_without_running_statistics(tmp_path):
+    """A layernorm net has gammas and betas but no running statistics: it is saved and rebuilt as layernorm."""
+    FullyConnectedNet = assignments.load("06_dropout", "reference").FullyConnectedNet
+    net = FullyConnectedNet([5, 4], input_dim=6, num_classes=3, normalization="layernorm", weight_scale=0.3, seed=0)
+    rng = np.random.default_rng(1)
+    for name in net.params:
+        if name.startswith(("gamma", "beta")):
+            net.params[name] = net.params[name] + rng.uniform(-0.5, 0.5, net.params[name].shape)
+    path = tmp_path / "layernorm.npz"
+    assert save_model(path, net)["normalization"] == "layernorm"
+    loaded = load_model(path, FullyConnectedNet)
+    assert loaded.normalization == "layernorm" and loaded.bn_params == []
+    X = rng.standard_normal((4, 6))
+    np.testing.assert_array_equal(loaded.loss(X), net.loss(X))
 
 
 def test_save_needs_running_statistics(tmp_path):

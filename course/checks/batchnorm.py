@@ -3,7 +3,8 @@
 The forward pass is checked through properties any correct batch
 normalisation has (each output feature has mean beta and standard deviation
 gamma, test mode uses only the running statistics, ...), the backward passes
-against numerical gradients of your own batchnorm_forward.
+against numerical gradients of your own batchnorm_forward. Layer normalisation
+is checked the same way, with each sample (row) in the place of each feature.
 """
 from __future__ import annotations
 
@@ -33,6 +34,19 @@ HINT_VARIANCE_PATH = N_("the path through the variance is missing: every x_i als
 HINT_CLOSED_FORM = N_("collect the three paths: with g = gamma * dout, "
                       "dx = (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0)) / std")
 HINT_DGAMMA_DOUT = N_("dgamma is the sum over the batch of dout * x_hat: weight x_hat by the upstream gradient")
+HINT_LN_AXIS = N_("layer normalisation normalises each sample (row) over its own D features: take the mean and "
+                  "the variance with axis=1, not over the batch")
+HINT_LN_KEEPDIMS = N_("the mean of each row has shape (N,): keep it as a column (keepdims=True, shape (N, 1)) so "
+                      "that it broadcasts against x of shape (N, D)")
+HINT_LN_STATE = N_("layer normalisation keeps nothing between calls: every call, in training and at test time, "
+                   "uses each sample's own mean and variance, and ln_param is left unchanged (no running averages)")
+HINT_LN_EPS = N_("read eps from ln_param (default 1e-5) and add it to the variance before the square root")
+HINT_LN_PARAM_AXIS = N_("gamma and beta are shared by all N samples, one entry per feature: dgamma and dbeta still "
+                        "sum over the batch (axis=0), although the statistics are taken over axis 1")
+HINT_LN_DX_AXIS = N_("in dx the means run over each sample's own features (axis=1, keepdims=True), the axis of "
+                     "the forward statistics; the batch axis is batchnorm's")
+HINT_LN_PATHS = N_("each sample's mean and variance depend on its x too: dx needs the paths through them, as in "
+                   "batchnorm_backward_alt's closed form with the means taken over axis 1")
 
 EPS = 1e-5
 
@@ -135,41 +149,139 @@ def _dx_suspects(x, gamma, dout):
             (gamma_forgotten, HINT_CLOSED_FORM)]
 
 
-def _check_backward(name, backward, batchnorm_forward):
-    N, D = 7, 5
-    x = _batch(3, N, D)
+def _check_backward(name, backward, run, x, suspects, hints):
+    """dx, dgamma, dbeta of ``backward`` against numerical gradients of ``run(x, gamma, beta) -> (out, cache)``,
+    the student's forward pass; ``suspects(gamma, dout)`` are the dx of known mistakes, ``hints`` those of
+    wrong shapes."""
+    N, D = x.shape
     rng = np.random.default_rng(4)
     gamma, beta = rng.uniform(0.5, 2.0, D), rng.standard_normal(D)
     dout = rng.standard_normal((N, D))  # not all ones: dgamma must weight x_hat by dout
 
-    def run(x_, gamma_, beta_):
-        return batchnorm_forward(x_, gamma_, beta_, {"mode": "train"})[0]
+    def out(x_, gamma_, beta_):
+        return run(x_, gamma_, beta_)[0]
 
-    _out, cache = batchnorm_forward(x, gamma, beta, {"mode": "train"})
+    _out, cache = run(x, gamma, beta)
     dx, dgamma, dbeta = unpack(name, call_student(name, backward, dout, cache), 3, "(dx, dgamma, dbeta)")
-    hints = {"shape": HINT_AXIS_BACKWARD, "reshaped": HINT_AXIS_BACKWARD}
     check_shape(_("{name}'s {part}").format(name=name, part="dbeta"), dbeta, (D,), hints)
     check_shape(_("{name}'s {part}").format(name=name, part="dgamma"), dgamma, (D,), hints)
     check_shape(_("{name}'s {part}").format(name=name, part="dx"), dx, (N, D), hints)
 
-    dbeta_num = numerical_gradient_array(lambda b: run(x, gamma, b), beta.copy(), dout)
+    dbeta_num = numerical_gradient_array(lambda b: out(x, gamma, b), beta.copy(), dout)
     check_gradient(_("{name}'s {part}").format(name=name, part="dbeta"), dbeta, dbeta_num, 1e-7)
-    dgamma_num = numerical_gradient_array(lambda g: run(x, g, beta), gamma.copy(), dout)
-    x_hat = run(x, np.ones(D), np.zeros(D))
+    dgamma_num = numerical_gradient_array(lambda g: out(x, g, beta), gamma.copy(), dout)
+    x_hat = out(x, np.ones(D), np.zeros(D))
     check_gradient(_("{name}'s {part}").format(name=name, part="dgamma"), dgamma, dgamma_num, 1e-7,
                    suspects=[(x_hat.sum(axis=0), HINT_DGAMMA_DOUT)])
-    dx_num = numerical_gradient_array(lambda x_: run(x_, gamma, beta), x.copy(), dout)
+    dx_num = numerical_gradient_array(lambda x_: out(x_, gamma, beta), x.copy(), dout)
     check_gradient(_("{name}'s {part}").format(name=name, part="dx"), dx, dx_num, 1e-6,
-                   suspects=_dx_suspects(x, gamma, dout))
+                   suspects=suspects(gamma, dout))
+
+
+def _check_batchnorm_backward(name, backward, batchnorm_forward):
+    x = _batch(3, 7, 5)
+    _check_backward(name, backward, lambda x_, g, b: batchnorm_forward(x_, g, b, {"mode": "train"}), x,
+                    lambda gamma, dout: _dx_suspects(x, gamma, dout),
+                    {"shape": HINT_AXIS_BACKWARD, "reshaped": HINT_AXIS_BACKWARD})
 
 
 @visible_check
 def check_batchnorm_backward(batchnorm_backward, batchnorm_forward) -> None:
     """dx, dgamma, dbeta against numerical gradients of your batchnorm_forward (train mode)."""
-    _check_backward("batchnorm_backward", batchnorm_backward, batchnorm_forward)
+    _check_batchnorm_backward("batchnorm_backward", batchnorm_backward, batchnorm_forward)
 
 
 @visible_check
 def check_batchnorm_backward_alt(batchnorm_backward_alt, batchnorm_forward) -> None:
     """The closed form must give the same gradients as the graph version."""
-    _check_backward("batchnorm_backward_alt", batchnorm_backward_alt, batchnorm_forward)
+    _check_batchnorm_backward("batchnorm_backward_alt", batchnorm_backward_alt, batchnorm_forward)
+
+
+# ---------------------------------------------------------------- layer normalisation
+
+def _samples(seed, N=5, D=4):
+    """Samples (rows) with very different means and scales, so that normalising each one matters."""
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((N, D)) * np.linspace(1.0, 4.0, N)[:, None] + np.linspace(-3.0, 10.0, N)[:, None]
+
+
+def _layernorm(x, gamma, beta, eps=EPS):
+    x_hat = (x - x.mean(axis=1, keepdims=True)) / np.sqrt(x.var(axis=1, keepdims=True) + eps)
+    return gamma * x_hat + beta
+
+
+def _ln_forward(layernorm_forward, x, gamma, beta, ln_param):
+    result = call_student("layernorm_forward", layernorm_forward, x, gamma, beta, ln_param,
+                          hints={"raised": HINT_LN_KEEPDIMS})
+    out, cache = unpack("layernorm_forward", result, 2, "(out, cache)")
+    check_shape(_("layernorm_forward's out"), out, x.shape, hints={"shape": HINT_LN_KEEPDIMS})
+    if not np.all(np.isfinite(out)):
+        raise AssertionError(_("layernorm_forward's out contains NaN or inf: look for a division by zero "
+                               "(add eps to the variance before the square root)."))
+    return out, cache
+
+
+@visible_check
+def check_layernorm_forward(layernorm_forward) -> None:
+    """Each sample normalised over its features, scale and shift, eps, and nothing kept in ln_param."""
+    N, D = 5, 4  # N != D: statistics over the wrong axis cannot have the right shape by chance
+    x = _samples(0, N, D)
+    ones, zeros = np.ones(D), np.zeros(D)
+
+    # gamma = 1, beta = 0: every output row has mean 0 and standard deviation 1.
+    ln_param = {}
+    out, _cache = _ln_forward(layernorm_forward, x, ones, zeros, ln_param)
+    means, stds = out.mean(axis=1), out.std(axis=1)
+    if not (np.allclose(means, 0.0, atol=1e-6) and np.allclose(stds, 1.0, atol=1e-4)):
+        raise explained(_("with gamma = 1 and beta = 0 each sample (row) of the output should have mean 0 and "
+                          "standard deviation 1, yours have means {means} and standard deviations {stds}.").format(
+                            means=means, stds=stds), HINT_LN_AXIS)
+    if ln_param:
+        raise explained(_("layernorm_forward stored {keys} in ln_param.").format(keys=sorted(ln_param)),
+                        HINT_LN_STATE)
+
+    # A hand-checkable case: the row [1, 2, 3] has mean 2 and variance 2/3.
+    small = np.array([[1.0, 2.0, 3.0], [-10.0, 0.0, 10.0]])
+    hand, _cache = _ln_forward(layernorm_forward, small, np.ones(3), np.zeros(3), {})
+    expected = np.array([[-1.0, 0.0, 1.0]]) * np.array([[1 / np.sqrt(2 / 3 + EPS)], [10 / np.sqrt(200 / 3 + EPS)]])
+    check_close("layernorm_forward(x=[[1, 2, 3], [-10, 0, 10]], gamma=1, beta=0)", hand, expected, 1e-7)
+
+    # Scale and shift per feature, and eps from ln_param (large enough to show).
+    rng = np.random.default_rng(1)
+    gamma, beta = rng.uniform(0.5, 2.0, D), rng.standard_normal(D)
+    scaled, _cache = _ln_forward(layernorm_forward, x, gamma, beta, {})
+    check_close("layernorm_forward(x, gamma, beta)", scaled, gamma * out + beta, 1e-7,
+                hints={"scaled": N_("scale by gamma and shift by beta after normalising: out = gamma * x_hat + beta")})
+    flat = x * 0.1
+    wide, _cache = _ln_forward(layernorm_forward, flat, gamma, beta, {"eps": 0.5})
+    check_close("layernorm_forward(x, gamma, beta, {'eps': 0.5})", wide, _layernorm(flat, gamma, beta, 0.5), 1e-7,
+                suspects=[(_layernorm(flat, gamma, beta), HINT_LN_EPS)])
+
+    # The same in any mode and for a single sample: no batch, no running statistics.
+    for rows in (N, 1):
+        ln_param = {"mode": "test"}
+        alone, _cache = _ln_forward(layernorm_forward, x[:rows], gamma, beta, ln_param)
+        check_close(_("layernorm_forward with ln_param {{'mode': 'test'}} (N = {rows})").format(rows=rows), alone,
+                    _layernorm(x[:rows], gamma, beta), 1e-7)
+        if set(ln_param) != {"mode"}:
+            raise explained(_("layernorm_forward stored {keys} in ln_param.").format(
+                keys=sorted(set(ln_param) - {"mode"})), HINT_LN_STATE)
+
+
+def _ln_dx_suspects(x, gamma, dout):
+    """dx with the statistics taken as constants, and with batchnorm's means over the batch axis."""
+    x_hat = _layernorm(x, 1.0, 0.0)
+    std = np.sqrt(x.var(axis=1, keepdims=True) + EPS)
+    g = dout * gamma
+    over_batch = (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0)) / std
+    return [(g / std, HINT_LN_PATHS), (over_batch, HINT_LN_DX_AXIS)]
+
+
+@visible_check
+def check_layernorm_backward(layernorm_backward, layernorm_forward) -> None:
+    """dx, dgamma, dbeta against numerical gradients of your layernorm_forward."""
+    x = _samples(3, 7, 5)
+    _check_backward("layernorm_backward", layernorm_backward,
+                    lambda x_, g, b: layernorm_forward(x_, g, b, {}), x,
+                    lambda gamma, dout: _ln_dx_suspects(x, gamma, dout),
+                    {"shape": HINT_LN_PARAM_AXIS, "reshaped": HINT_LN_PARAM_AXIS})

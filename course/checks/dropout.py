@@ -30,6 +30,8 @@ HINT_REG_LOSS = N_("the penalty is 0.5 * reg * sum(W**2) over the weight matrice
                    "(no biases, gammas or betas)")
 HINT_BN_PARAMS = N_("every batchnorm layer needs its own bn_param dict, e.g. "
                     "[{'mode': 'train'} for _ in range(L - 1)]; [{...}] * (L - 1) repeats ONE dict")
+HINT_LAYERNORM_NET = N_("with normalization='layernorm' call layernorm_forward and layernorm_backward, no bn_param: "
+                        "each image is normalised over its own features, so its scores never depend on the batch")
 HINT_TEST_MODE_NET = N_("loss(X) without y runs in test mode: set mode 'test' in self.dropout_param and in "
                         "every bn_param before the forward pass")
 
@@ -110,12 +112,12 @@ def check_dropout_backward(dropout_backward, dropout_forward) -> None:
                                                                              dout, cache), dout, 1e-12)
 
 
-def _expected_shapes(input_dim, hidden_dims, num_classes, batchnorm):
+def _expected_shapes(input_dim, hidden_dims, num_classes, normalized):
     dims = [input_dim, *hidden_dims, num_classes]
     shapes = {}
     for i in range(1, len(dims)):
         shapes[f"W{i}"], shapes[f"b{i}"] = (dims[i - 1], dims[i]), (dims[i],)
-        if batchnorm and i < len(dims) - 1:
+        if normalized and i < len(dims) - 1:
             shapes[f"gamma{i}"], shapes[f"beta{i}"] = (dims[i],), (dims[i],)
     return shapes
 
@@ -127,10 +129,10 @@ def _same_params(a, b):
 @visible_check
 def check_FullyConnectedNet_api(FullyConnectedNet) -> None:
     """Parameter names, shapes and initial values, bn_params, dropout_param, scores in test mode."""
-    for normalization in (None, "batchnorm"):
+    for normalization in (None, "batchnorm", "layernorm"):
         model = FullyConnectedNet([6, 5], input_dim=8, num_classes=3, dropout=0.3,
                                   normalization=normalization, weight_scale=0.1, seed=0)
-        expected = _expected_shapes(8, [6, 5], 3, normalization == "batchnorm")
+        expected = _expected_shapes(8, [6, 5], 3, normalization is not None)
         if set(model.params) != set(expected):
             raise AssertionError(_("with normalization={normalization!r} the parameters should be named "
                                    "{expected}, yours are {yours}.").format(
@@ -190,6 +192,12 @@ def check_FullyConnectedNet_api(FullyConnectedNet) -> None:
     except AssertionError as err:
         raise explained(f"{err}\n  " + _("In test mode an image's scores must not depend on the rest of the batch."),
                         HINT_TEST_MODE_NET) from None
+    ln = FullyConnectedNet([6, 5], input_dim=8, num_classes=3, weight_scale=0.3, seed=5,
+                           normalization="layernorm")
+    try:
+        check_close(_("with layernorm, scores of the first image alone"), ln.loss(X[:1]), ln.loss(X)[:1], 1e-10)
+    except AssertionError as err:
+        raise explained(err, HINT_LAYERNORM_NET) from None
 
     result = plain.loss(X, y)
     if not isinstance(result, tuple) or len(result) != 2:
@@ -204,7 +212,7 @@ def check_FullyConnectedNet_api(FullyConnectedNet) -> None:
 
 # (normalization, dropout, reg): every combination the net must differentiate correctly.
 GRADIENT_CASES = [(None, 0.0, 0.0), (None, 0.0, 0.7), ("batchnorm", 0.0, 0.0),
-                  (None, 0.25, 0.0), ("batchnorm", 0.25, 0.3)]
+                  (None, 0.25, 0.0), ("batchnorm", 0.25, 0.3), ("layernorm", 0.25, 0.3)]
 
 
 def _check_net_gradient(name, analytic, numeric, threshold, suspects=()):

@@ -6,13 +6,24 @@ TwoLayerNet is a stateful script: build the net with a seed, read its initial
 parameters (judged by their shapes and spread, since the values depend on the
 order of the random draws), set fresh parameters, then call ``loss`` with and
 without labels on a batch of 6 and of 1.
+
+The tuned net is read from the submission's folder (``tuned_net.npz``, a
+fixed name; without pickle, every array and hyper-parameter checked),
+rebuilt with the REFERENCE TwoLayerNet and measured on the validation split
+of the data the grader has (CIFAR10_DIR of the grading process): nothing is
+trained at grading time.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
+from autograder import assignments
+from autograder.hidden import ModelFileProblem, check_model_file
 from autograder.plans import Plan
 from autograder.verdicts import PASSED, Verdict, judge_recorded, replay
+from course.checks.softmax_loss import CIFAR10_CLASSES, TUNED_FILE, tuned_shortfall, tuned_target
 
 ASSIGNMENT = "04_softmax_loss"
 NET_TOLERANCE = 1e-7
@@ -79,3 +90,44 @@ def judge_test_TwoLayerNet(plan, recorded, workdir) -> Verdict:
         return verdict
     problem = _init_problem(recorded.results[INIT_PARAMS_STEP])
     return PASSED if problem is None else Verdict(False, f"hidden test: {problem}")
+
+
+# A two-layer net of a few hundred hidden units is a few MB; a larger file is refused before it is read.
+MAX_TUNED_BYTES = 64 << 20
+
+
+def plan_test_tuned_net(rng) -> Plan:
+    """No calls: the judge reads the file the notebook saved."""
+    return Plan("TwoLayerNet")
+
+
+def tuned_net_accuracy(path: Path) -> tuple[float, float]:
+    """(validation accuracy, target) of the net saved at ``path``, rebuilt with the reference TwoLayerNet.
+
+    The split and mean image are the notebook's ``get_cifar10_data()``'s; float32 halves the memory.
+    """
+    from course.data import get_cifar10_data
+    from course.solver import evaluate_accuracy
+    from course.tuning import load_tuned_net
+
+    check_model_file(path, MAX_TUNED_BYTES)
+    data = get_cifar10_data(num_test=0, dtype=np.float32)
+    input_dim = int(np.prod(data["X_val"].shape[1:]))
+    try:
+        net, _settings = load_tuned_net(path, assignments.load(ASSIGNMENT, "reference").TwoLayerNet, input_dim,
+                                        CIFAR10_CLASSES)
+    except ValueError as err:
+        raise ModelFileProblem(f"{path.name} could not be loaded: {err}") from None
+    accuracy = evaluate_accuracy(net, data["X_val"], data["y_val"])
+    return accuracy, tuned_target(len(data["X_train"]) + len(data["X_val"]))
+
+
+def judge_test_tuned_net(plan, recorded, workdir) -> Verdict:
+    """The submitted tuned net (a fixed name in the submission's folder) against the validation target."""
+    try:
+        accuracy, target = tuned_net_accuracy(Path(workdir) / TUNED_FILE)
+    except ModelFileProblem as problem:
+        return Verdict(False, f"hidden test: {problem}")
+    if accuracy < target:
+        return Verdict(False, f"hidden test: {tuned_shortfall(accuracy, target)}")
+    return PASSED

@@ -52,3 +52,20 @@ MISTAKES = [
                     ('"W1": weight_scale * np.random.randn(', '"W1": np.random.randn('),
                     ('"W2": weight_scale * np.random.randn(', '"W2": np.random.randn('))),
 ]
+
+# The tuned net is graded from the file the notebook saves, not by calling tune_TwoLayerNet: these
+# mistakes are proven by saving what they return (tests/test_checks_softmax_loss.py), not by the
+# shared tests of MISTAKES.
+TUNE = source_of(reference.tune_TwoLayerNet)
+_RETURN_BEST = "    return best.model, best.settings\n"
+
+TUNED_NET_MISTAKES = [
+    # The search finished, then a fresh net was built "with the best settings" and never trained.
+    Mistake("tune_TwoLayerNet", "untrained_net", "the saved parameters look untrained",
+            variant(TUNE, (_RETURN_BEST, "    net = TwoLayerNet(hidden_dim=best.settings.hidden_dim, "
+                                         "weight_scale=best.settings.weight_scale, reg=best.settings.reg)\n"
+                                         "    return net, best.settings\n"))),
+    # The settings of another trial (here the first candidate's) beside the best trial's net.
+    Mistake("tune_TwoLayerNet", "settings_of_another_trial", "save the settings of the trial whose net you save",
+            variant(TUNE, (_RETURN_BEST, "    return best.model, trials[0].settings\n"))),
+]

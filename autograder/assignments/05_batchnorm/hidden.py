@@ -6,7 +6,10 @@ statistics are read back, then it is switched to test mode, where the output
 must use them and leave them unchanged; a single example in test mode must not
 divide by a zero batch variance. The backward checks run the student's own
 forward pass in train mode and hand its cache to the student's backward pass,
-on a two-sample, a small and a large batch. :mod:`autograder.verdicts` replays
+on a two-sample, a small and a large batch. Layer normalisation is checked on
+batches of several sizes and a custom eps, then through one ln_param carried
+across calls and switched to test mode, where nothing may have been kept; its
+backward pass the way batchnorm's is. :mod:`autograder.verdicts` replays
 every step on the reference and compares.
 """
 from __future__ import annotations
@@ -54,15 +57,15 @@ def plan_test_batchnorm_forward(rng) -> Plan:
     return plan
 
 
-def _backward_plan(rng, backward: str) -> Plan:
+def _backward_plan(rng, backward: str, forward: str = "batchnorm_forward", param: dict | None = None) -> Plan:
     """The student's train-mode forward makes the cache their backward pass reads."""
-    plan = Plan({"forward": "batchnorm_forward", "backward": backward})
+    plan = Plan({"forward": forward, "backward": backward})
     for N, D_ in BACKWARD_SHAPES:
         x, gamma, beta = _inputs(rng, N, D_)
         dout = rng.standard_normal((N, D_)) * 2.0 + 0.5  # not all ones: dgamma and dbeta must use dout
-        forward = plan.call(plan.subject("forward"), x, gamma, beta, {"mode": "train"}, compare=[],
-                            label=f"batchnorm_forward for the cache, x ({N}, {D_})")
-        plan.call(plan.subject("backward"), dout, forward.at(1),
+        forward_call = plan.call(plan.subject("forward"), x, gamma, beta, {"mode": "train"} if param is None else param,
+                                 compare=[], label=f"{forward} for the cache, x ({N}, {D_})")
+        plan.call(plan.subject("backward"), dout, forward_call.at(1),
                   label=f"{backward} (dx, dgamma, dbeta) for x ({N}, {D_})")
     return plan
 
@@ -73,3 +76,36 @@ def plan_test_batchnorm_backward(rng) -> Plan:
 
 def plan_test_batchnorm_backward_alt(rng) -> Plan:
     return _backward_plan(rng, "batchnorm_backward_alt")
+
+
+def _samples(rng, N, D):
+    """Samples (rows) with very different means and scales; gamma away from 0."""
+    x = rng.standard_normal((N, D)) * rng.uniform(0.5, 5.0, (N, 1)) + rng.uniform(-5.0, 5.0, (N, 1))
+    return x, rng.uniform(0.3, 3.0, D), rng.standard_normal(D)
+
+
+def plan_test_layernorm_forward(rng) -> Plan:
+    plan = Plan("layernorm_forward")
+    # N = 1, N < D, N > D: statistics over the batch axis cannot match by chance.
+    for N in (1, 3, 8):
+        x, gamma, beta = _samples(rng, N, D)
+        plan.call(plan.subject(), x, gamma, beta, {}, compare=[[0]], label=f"layernorm_forward out for x ({N}, {D})")
+    x, gamma, beta = _samples(rng, 4, D)
+    plan.call(plan.subject(), x * 0.1, gamma, beta, {"eps": 0.1}, compare=[[0]],
+              label="layernorm_forward out with ln_param {'eps': 0.1}")
+    # One ln_param through three training calls and a test-mode call: nothing may carry over.
+    ln_param = plan.get({"mode": "train"}, label="ln_param", compare=[])
+    for step, N in enumerate((6, 6, 2)):
+        x, gamma, beta = _samples(rng, N, D)
+        plan.call(plan.subject(), x + step, gamma, beta, ln_param, compare=[[0]],
+                  label=f"layernorm_forward call {step + 1} with the same ln_param")
+    plan.set(ln_param, "test", key="mode", label="ln_param['mode'] = 'test'")
+    x, gamma, beta = _samples(rng, 5, D)
+    plan.call(plan.subject(), x * 3.0 - 4.0, gamma, beta, ln_param, compare=[[0]],
+              label="layernorm_forward out with ln_param {'mode': 'test'} after three calls "
+                    "(each sample's own statistics: nothing is kept between calls)")
+    return plan
+
+
+def plan_test_layernorm_backward(rng) -> Plan:
+    return _backward_plan(rng, "layernorm_backward", "layernorm_forward", {})

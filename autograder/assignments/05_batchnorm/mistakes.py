@@ -11,6 +11,17 @@ reference = assignments.load("05_batchnorm", "reference")
 FORWARD = source_of(reference.batchnorm_forward)
 BACKWARD = source_of(reference.batchnorm_backward)
 BACKWARD_ALT = source_of(reference.batchnorm_backward_alt)
+LN_FORWARD = source_of(reference.layernorm_forward)
+LN_BACKWARD = source_of(reference.layernorm_backward)
+LN_STATISTICS = "    mean = x.mean(axis=1, keepdims=True)\n    var = x.var(axis=1, keepdims=True)"
+# Batchnorm's habit carried over: running averages kept in ln_param and used at test time.
+LN_RUNNING = """    if ln_param.get("mode", "train") == "train":
+        mean = x.mean(axis=1, keepdims=True)
+        var = x.var(axis=1, keepdims=True)
+        ln_param["running_mean"] = 0.9 * ln_param.get("running_mean", 0.0) + 0.1 * mean.mean()
+        ln_param["running_var"] = 0.9 * ln_param.get("running_var", 0.0) + 0.1 * var.mean()
+    else:
+        mean, var = ln_param["running_mean"], ln_param["running_var"]"""
 CLOSED_FORM = "dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0)"
 
 # The sample class takes the first mistake of each function: a test-mode-only forward
@@ -43,4 +54,24 @@ MISTAKES = [
     # gamma forgotten: both extra paths are there, only the closed-form hint explains it.
     Mistake("batchnorm_backward_alt", "gamma_forgotten", visible.HINT_CLOSED_FORM,
             variant(BACKWARD_ALT, (CLOSED_FORM, CLOSED_FORM.replace("dx_hat", "dout")))),
+    # First: its training-mode output is right, so the backward checks (fresh ln_param) still pass.
+    Mistake("layernorm_forward", "running_statistics", visible.HINT_LN_STATE,
+            variant(LN_FORWARD, (LN_STATISTICS, LN_RUNNING))),
+    Mistake("layernorm_forward", "batch_axis", visible.HINT_LN_AXIS,
+            variant(LN_FORWARD, ("mean = x.mean(axis=1, keepdims=True)", "mean = x.mean(axis=0, keepdims=True)"),
+                    ("var = x.var(axis=1, keepdims=True)", "var = x.var(axis=0, keepdims=True)"))),
+    Mistake("layernorm_forward", "no_keepdims", visible.HINT_LN_KEEPDIMS,
+            variant(LN_FORWARD, (LN_STATISTICS, "    mean = x.mean(axis=1)\n    var = x.var(axis=1)"),
+                    ("std = np.sqrt(var + eps)", "std = np.sqrt(var + eps)[:, None]"))),
+    Mistake("layernorm_forward", "eps_ignored", visible.HINT_LN_EPS,
+            variant(LN_FORWARD, ('eps = ln_param.get("eps", 1e-5)', "eps = 1e-5"))),
+    Mistake("layernorm_backward", "param_sums_over_features", visible.HINT_LN_PARAM_AXIS,
+            variant(LN_BACKWARD, ("dbeta = dout.sum(axis=0)", "dbeta = dout.sum(axis=1)"),
+                    ("dgamma = (dout * x_hat).sum(axis=0)", "dgamma = (dout * x_hat).sum(axis=1)"))),
+    Mistake("layernorm_backward", "dx_means_over_batch", visible.HINT_LN_DX_AXIS,
+            variant(LN_BACKWARD, ("dx_hat.mean(axis=1, keepdims=True)", "dx_hat.mean(axis=0)"),
+                    ("(dx_hat * x_hat).mean(axis=1, keepdims=True)", "(dx_hat * x_hat).mean(axis=0)"))),
+    Mistake("layernorm_backward", "statistics_as_constants", visible.HINT_LN_PATHS,
+            variant(LN_BACKWARD, ("""    dx = (dx_hat - dx_hat.mean(axis=1, keepdims=True)
+          - x_hat * (dx_hat * x_hat).mean(axis=1, keepdims=True)) / std""", "    dx = dx_hat / std"))),
 ]

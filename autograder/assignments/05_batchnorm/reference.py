@@ -70,3 +70,30 @@ def batchnorm_backward_alt(dout, cache):
         return dx_hat / std, dgamma, dbeta
     dx = (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0)) / std
     return dx, dgamma, dbeta
+
+
+def layernorm_forward(x, gamma, beta, ln_param):
+    """Layer normalisation of x (N, D): each sample over its own D features.
+
+    ln_param: optional eps (1e-5); nothing is stored in it. The mean and the
+    uncorrected variance are taken per row, gamma and beta act per feature.
+    """
+    eps = ln_param.get("eps", 1e-5)
+    mean = x.mean(axis=1, keepdims=True)
+    var = x.var(axis=1, keepdims=True)  # uncorrected: divides by D
+    std = np.sqrt(var + eps)
+    x_hat = (x - mean) / std
+    out = gamma * x_hat + beta
+    cache = {"x_hat": x_hat, "std": std, "gamma": gamma}
+    return out, cache
+
+
+def layernorm_backward(dout, cache):
+    """batchnorm_backward_alt's closed form on the transposed problem: the means over axis 1."""
+    x_hat, std, gamma = cache["x_hat"], cache["std"], cache["gamma"]
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    dx_hat = dout * gamma
+    dx = (dx_hat - dx_hat.mean(axis=1, keepdims=True)
+          - x_hat * (dx_hat * x_hat).mean(axis=1, keepdims=True)) / std
+    return dx, dgamma, dbeta

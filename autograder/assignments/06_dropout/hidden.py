@@ -31,6 +31,7 @@ CONFIGS = [
     dict(hidden_dims=[5, 5], dropout=0.4),
     dict(hidden_dims=[6, 4], normalization="batchnorm", dropout=0.2, reg=0.5),
     dict(hidden_dims=[], reg=0.1),
+    dict(hidden_dims=[6, 5], normalization="layernorm"),
 ]
 N, D, C = 7, 9, 5
 H = 1e-5  # the step of course.gradcheck.numerical_gradient
@@ -190,7 +191,7 @@ def plan_test_FullyConnectedNet_api(rng) -> Plan:
     plan = Plan("FullyConnectedNet")
     for config in CONFIGS:
         net = _build(plan, config, f"FullyConnectedNet({config})")
-        if config.get("normalization"):  # mark the first dict: a shared one shows it in every place
+        if config.get("normalization") == "batchnorm":  # mark the first dict: a shared one shows it everywhere
             plan.set(plan.get(net, "bn_params", compare=[], label=f"{config}: bn_params").at(0), 1,
                      key="shared_probe", label=f"{config}: bn_params[0]['shared_probe'] = 1")
         for attr in ("params", "bn_params", "dropout_param"):
@@ -212,7 +213,7 @@ def judge_test_FullyConnectedNet_api(plan: Plan, recorded, workdir) -> Verdict:
     def check(results):
         i = 0
         for config in CONFIGS:
-            i += 3 if config.get("normalization") else 1  # built (bn_params marked)
+            i += 3 if config.get("normalization") == "batchnorm" else 1  # built (bn_params marked)
             mine, theirs = results[i], reference[i]
             if not isinstance(mine, dict):
                 raise _Failed(f"{config}: params is a {type(mine).__name__}, expected a dict")

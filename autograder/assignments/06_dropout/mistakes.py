@@ -3,8 +3,8 @@
 dropout_backward's mistake reads the cache of the reference's dropout_forward,
 (mode, mask) with the mask already scaled by 1 / (1 - p), which is the notebook's too.
 FullyConnectedNet's mistakes use affine_forward, ..., softmax_loss,
-batchnorm_forward, batchnorm_backward_alt, dropout_forward and
-dropout_backward from the namespace they are compiled in.
+batchnorm_forward, batchnorm_backward_alt, layernorm_forward, layernorm_backward,
+dropout_forward and dropout_backward from the namespace they are compiled in.
 """
 from autograder import assignments
 from autograder.mistake import Mistake, source_of, variant
@@ -40,4 +40,9 @@ MISTAKES = [
     Mistake("FullyConnectedNet", "mode_never_switched", visible.HINT_TEST_MODE_NET,
             variant(NET, ('            self.dropout_param["mode"] = mode\n', "            pass\n"),
                     ('            bn_param["mode"] = mode\n', "            pass\n"))),
+    # Batchnorm's layers in the layernorm branch: its gradients are right, its scores depend on the batch.
+    Mistake("FullyConnectedNet", "layernorm_calls_batchnorm", visible.HINT_LAYERNORM_NET,
+            variant(NET, ('layernorm_forward(out, p[f"gamma{i}"], p[f"beta{i}"], {})',
+                          'batchnorm_forward(out, p[f"gamma{i}"], p[f"beta{i}"], {"mode": "train"})'),
+                    ('layernorm_backward(dout, layer["norm"])', 'batchnorm_backward_alt(dout, layer["norm"])'))),
 ]

@@ -12,6 +12,7 @@ affine_forward, affine_backward = _layers.affine_forward, _layers.affine_backwar
 relu_forward, relu_backward = _layers.relu_forward, _layers.relu_backward
 softmax_loss = _losses.softmax_loss
 batchnorm_forward, batchnorm_backward_alt = _batchnorm.batchnorm_forward, _batchnorm.batchnorm_backward_alt
+layernorm_forward, layernorm_backward = _batchnorm.layernorm_forward, _batchnorm.layernorm_backward
 
 
 def dropout_forward(x, dropout_param):
@@ -46,16 +47,17 @@ def dropout_backward(dout, cache):
 
 
 class FullyConnectedNet:
-    """{affine - [batchnorm] - relu - [dropout]} x (L - 1) - affine - softmax.
+    """{affine - [batchnorm or layernorm] - relu - [dropout]} x (L - 1) - affine - softmax.
 
-    params: W1..WL, b1..bL and, with batchnorm, gamma1..gamma(L-1),
-    beta1..beta(L-1). The L2 penalty 0.5 * reg * sum(W^2) covers weights only.
+    params: W1..WL, b1..bL and, with either normalization, gamma1..gamma(L-1),
+    beta1..beta(L-1). bn_params: one dict per layer with batchnorm, else []
+    (layernorm keeps no state). The L2 penalty 0.5 * reg * sum(W^2) covers weights only.
     """
 
     def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10, dropout=0.0,
                  normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float64, seed=None):
-        if normalization not in (None, "batchnorm"):
-            raise ValueError(f"normalization must be None or 'batchnorm', got {normalization!r}")
+        if normalization not in (None, "batchnorm", "layernorm"):
+            raise ValueError(f"normalization must be None, 'batchnorm' or 'layernorm', got {normalization!r}")
         if not 0 <= dropout < 1:
             raise ValueError(f"dropout must be in [0, 1), got {dropout}")
         self.normalization = normalization
@@ -79,7 +81,7 @@ class FullyConnectedNet:
             fan_in, fan_out = dims[i - 1], dims[i]
             self.params[f"W{i}"] = weight_scale * randn(fan_in, fan_out)
             self.params[f"b{i}"] = np.zeros(fan_out)
-            if normalization == "batchnorm" and i < self.num_layers:
+            if normalization and i < self.num_layers:
                 self.params[f"gamma{i}"] = np.ones(fan_out)
                 self.params[f"beta{i}"] = np.zeros(fan_out)
         for name, value in self.params.items():
@@ -110,8 +112,10 @@ class FullyConnectedNet:
             layer = {}
             out, layer["affine"] = affine_forward(out, p[f"W{i}"], p[f"b{i}"])
             if self.normalization == "batchnorm":
-                out, layer["bn"] = batchnorm_forward(out, p[f"gamma{i}"], p[f"beta{i}"],
-                                                     self.bn_params[i - 1])
+                out, layer["norm"] = batchnorm_forward(out, p[f"gamma{i}"], p[f"beta{i}"],
+                                                       self.bn_params[i - 1])
+            elif self.normalization == "layernorm":
+                out, layer["norm"] = layernorm_forward(out, p[f"gamma{i}"], p[f"beta{i}"], {})
             out, layer["relu"] = relu_forward(out)
             if self.use_dropout:
                 out, layer["dropout"] = dropout_forward(out, self.dropout_param)
@@ -132,7 +136,9 @@ class FullyConnectedNet:
                 dout = dropout_backward(dout, layer["dropout"])
             dout = relu_backward(dout, layer["relu"])
             if self.normalization == "batchnorm":
-                dout, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward_alt(dout, layer["bn"])
+                dout, grads[f"gamma{i}"], grads[f"beta{i}"] = batchnorm_backward_alt(dout, layer["norm"])
+            elif self.normalization == "layernorm":
+                dout, grads[f"gamma{i}"], grads[f"beta{i}"] = layernorm_backward(dout, layer["norm"])
             dout, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(dout, layer["affine"])
         if self.reg:
             for i in range(1, L + 1):

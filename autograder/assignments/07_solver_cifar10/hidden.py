@@ -21,12 +21,12 @@ of the data the grader has (CIFAR10_DIR of the grading process).
 """
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from autograder import assignments
+from autograder.hidden import ModelFileProblem, check_model_file
 from autograder.plans import Plan
 from autograder.verdicts import PASSED, Verdict
 from course.checks.solver_cifar10 import (
@@ -162,19 +162,6 @@ def plan_test_best_model(rng) -> Plan:
     return Plan("FullyConnectedNet")
 
 
-class ModelFileProblem(Exception):
-    """The saved model is missing, too large or not a model of the course's net."""
-
-
-def _unpacked_size(path: Path) -> int:
-    """The size of the arrays once read, from the zip directory (0 when not a zip: load_model says why)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        return 0
-
-
 def saved_model_accuracy(path: Path) -> tuple[float, float]:
     """(test accuracy, target) of the model saved at ``path``, rebuilt with the reference net.
 
@@ -185,12 +172,7 @@ def saved_model_accuracy(path: Path) -> tuple[float, float]:
     from course.data import get_cifar10_data
     from course.solver import evaluate_accuracy, load_model
 
-    if path.is_symlink():  # the kernel could point it at any model file it can name
-        raise ModelFileProblem(f"{MODEL_FILE} is a link, not the file save_model wrote.")
-    if not path.is_file():
-        raise ModelFileProblem(f"{MODEL_FILE} not found beside the notebook: the saved model is missing.")
-    if path.stat().st_size > MAX_MODEL_BYTES or _unpacked_size(path) > MAX_MODEL_BYTES:
-        raise ModelFileProblem(f"{MODEL_FILE} is larger than {MAX_MODEL_BYTES >> 20} MB: not a saved model.")
+    check_model_file(path, MAX_MODEL_BYTES)
     try:  # load_model reads the arrays with allow_pickle=False
         model = load_model(path, assignments.load("06_dropout", "reference").FullyConnectedNet)
     except ValueError as err:
