@@ -348,7 +348,7 @@ class OverfitRun:
         losses = np.array(self.losses, dtype=np.float64)
         first = losses[0]
         end = losses[-(len(losses) // OVERFIT_EPOCHS or 1):].mean()  # the last epoch's iterations
-        best = max(self.train_acc)
+        best = max(self.train_acc, default=0.0)  # a run stopped by a non-finite loss may end before an epoch
         if not np.isfinite(losses).all():
             return _("{name}: the loss became {value} (an overflow); the best training accuracy is {best:.0%}.").format(
                 name=name, value=losses[~np.isfinite(losses)][0], best=best) + hint_line(EXPLODED_HINT)
