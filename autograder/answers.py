@@ -28,13 +28,18 @@ def is_right(got, answer, rel_tol: float = 0.0) -> bool:
     return type(got) in (int, float) and math.isfinite(got) and math.isclose(got, answer, rel_tol=rel_tol)
 
 
+def answer_plan(name: str) -> Plan:
+    """One step: the recorded value itself, as it is (a plain answer or setting, no calls)."""
+    plan = Plan(name)
+    plan.get(plan.subject(), label=name)
+    return plan
+
+
 def question(name: str, answer, hint: str, rel_tol: float = 0.0):
     """``(plan_test_<name>, judge_test_<name>)`` for ``hidden.py``; ``hint`` is an ``N_`` text,
     translated when a verdict is made."""
     def plan(rng) -> Plan:
-        taken = Plan(name)
-        taken.get(taken.subject(), label=name)  # the recorded value, as it is
-        return taken
+        return answer_plan(name)
 
     def judge(plan: Plan, recorded: Recorded, workdir) -> Verdict:
         if is_right(recorded.results[0], answer, rel_tol):

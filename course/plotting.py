@@ -460,3 +460,33 @@ def plot_loss_curves(histories, window: int = 20, ax=None, title: str = "", key:
     ax.set_title(_(title) if title else "")
     ax.legend()
     return ax
+
+
+def plot_overfit(runs, sweep=None, learning_rate=None):
+    """The overfitting runs on 50 images; returns the figure.
+
+    Left, the loss of each run on a log scale (an exploding loss stays on the
+    chart): ``runs`` maps a label to a loss history or a solver. Right, with
+    ``sweep`` (label -> {weight scale: best training accuracy}), the training
+    accuracy each net reaches against the weight scale, at ``learning_rate``.
+    """
+    fig, axes = plt.subplots(1, 2 if sweep else 1, figsize=(13 if sweep else 7, 4), squeeze=False)
+    ax_loss = axes[0, 0]
+    for label, history in runs.items():
+        losses = np.asarray(getattr(history, "loss_history", history), dtype=np.float64)
+        ax_loss.plot(np.arange(1, len(losses) + 1), losses, label=str(label))
+    ax_loss.set_yscale("log")
+    ax_loss.set(xlabel=_("iteration"), ylabel=_("training loss (log scale)"), title=_("Loss on the 50 images"))
+    ax_loss.legend()
+    if sweep:
+        ax_acc = axes[0, 1]
+        for label, accuracy in sweep.items():
+            scales = sorted(accuracy)
+            ax_acc.plot(scales, [accuracy[s] for s in scales], "o-", label=str(label))
+        ax_acc.set_xscale("log")
+        ax_acc.axhline(1.0, color="gray", linestyle=":")
+        ax_acc.set(xlabel=_("weight scale"), ylabel=_("best training accuracy"),
+                   title=_("Which weight scales fit the 50 images (learning rate {lr:g})").format(lr=learning_rate))
+        ax_acc.legend()
+    fig.tight_layout()
+    return fig

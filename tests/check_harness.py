@@ -26,8 +26,8 @@ import functools
 import importlib
 import re
 import types
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 import pytest
@@ -82,9 +82,10 @@ def _recorded(cell) -> str:
     return ""
 
 
-def grade_cases(assignment: str) -> list[GradeCase]:
+def grade_cases(assignment: str, given: Iterable[str] = ()) -> list[GradeCase]:
     """The notebook's grade cells that check graded names, in notebook order: the
-    aspects and the names a check takes are read from source/, never retyped."""
+    aspects and the names a check takes are read from source/, never retyped.
+    A check may also take ``given`` names after its graded one (e.g. the net it trains)."""
     nb = read(notebook_path(SOURCE, assignment))
     solutions = {nbgrader_meta(c)["grade_id"] for c in solution_cells(nb)}
     cases = []
@@ -92,7 +93,7 @@ def grade_cases(assignment: str) -> list[GradeCase]:
         if cell.cell_type != "code":  # a written answer, graded by hand
             continue
         call = _check_call(cell)
-        if call and set(call[1]) <= solutions:
+        if call and call[1] and call[1][0] in solutions and set(call[1]) <= solutions | set(given):
             cases.append(GradeCase(nbgrader_meta(cell)["grade_id"], *call, _recorded(cell)))
     return cases
 
@@ -109,10 +110,15 @@ class CheckSpec:
     load_notebook: Callable[[list[str]], dict] | None = None
     # Also test that a stub raising NotImplementedError (the released cell) surfaces as such.
     test_unwritten: bool = False
+    # Names a check takes that are not graded (the net a setting trains, the data), and how to make each.
+    given: Mapping[str, Callable[[], object]] = field(default_factory=dict)
 
     @functools.cached_property
     def grade_cases(self) -> list[GradeCase]:
-        return grade_cases(self.assignment)
+        return grade_cases(self.assignment, self.given)
+
+    def given_impl(self) -> dict:
+        return {name: make() for name, make in self.given.items()}
 
     @property
     def graded(self) -> list[str]:
@@ -169,6 +175,12 @@ class CheckSpec:
         """The graded names that answer a question: plain values in the reference."""
         return [name for name in self.graded if not callable(getattr(self.reference, name))]
 
+    @property
+    def questions(self) -> list[str]:
+        """The answers with one right value, a choice or a number (autograder/answers.py); settings
+        such as 07's dicts are judged by what they do instead."""
+        return [name for name in self.answers if isinstance(getattr(self.reference, name), (str, int, float))]
+
     def explaining_failure(self, mistake, visible) -> BaseException | None:
         """The failure whose message must hold the mistake's hint: the visible check's, or for a
         wrong answer of the right form the hidden verdict's (after its visible check passed)."""
@@ -180,7 +192,7 @@ class CheckSpec:
         return self.first_failure(self.hidden, mistake.function, impl)
 
     def reference_impl(self) -> dict:
-        return {name: getattr(self.reference, name) for name in self.graded}
+        return {**self.given_impl(), **{name: getattr(self.reference, name) for name in self.graded}}
 
     def with_mistake(self, mistake) -> dict:
         """The reference, with the mistake in place of its graded name."""
@@ -193,8 +205,9 @@ class CheckSpec:
         with pytest.MonkeyPatch.context() as mp:
             mp.delenv("NBGRADER_EXECUTION", raising=False)  # else load returns the reference
             if self.load_notebook is not None:
-                return self.load_notebook(self.graded)
-            return dict(zip(self.graded, previous.load(self.assignment, self.graded, course_dir=SOURCE)))
+                return {**self.given_impl(), **self.load_notebook(self.graded)}
+            loaded = previous.load(self.assignment, self.graded, course_dir=SOURCE)
+            return {**self.given_impl(), **dict(zip(self.graded, loaded))}
 
 
 def _case_id(case) -> str:
@@ -288,7 +301,7 @@ def check_tests(spec: CheckSpec) -> dict:
             with pytest.raises(NotImplementedError, match=name):
                 spec.run(visible, spec.check_names(name)[0], name, impl)
 
-        @by_answer
+        @pytest.mark.parametrize("name", spec.questions)
         def test_wrong_answers_reveal_nothing(name):
             """Every wrong answer gets the same verdict, which does not hold the answer; each question
             has a catalogued wrong answer of the right form."""

@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import functools
 
 import numpy as np
 import pytest
@@ -25,7 +26,16 @@ hidden = assignments.load("07_solver_cifar10", "hidden")
 FullyConnectedNet = assignments.load("06_dropout", "reference").FullyConnectedNet
 MODEL_FILE = SOURCE / "07_solver_cifar10" / "best_model.npz"
 
-SPEC = CheckSpec("07_solver_cifar10")
+
+
+@functools.cache
+def _tiny_data():
+    """The notebook's 50 images (the grader's data: CIFAR10_DIR)."""
+    return checks.tiny_training_set(course.data.get_cifar10_data(num_test=1, dtype=np.float32))
+
+
+# The overfitting checks train the net they are given on the 50 images they are given.
+SPEC = CheckSpec("07_solver_cifar10", given={"FullyConnectedNet": lambda: FullyConnectedNet, "tiny_data": _tiny_data})
 globals().update(check_tests(SPEC))
 
 
@@ -43,7 +53,7 @@ def _judged_model(path):
     return verdicts.check_in_process("test_best_model", hidden.MODEL_FILE, workdir=path.parent)
 
 
-@pytest.mark.parametrize("name", SPEC.graded)
+@pytest.mark.parametrize("name", list(checks.DEFAULTS))  # the update rules
 def test_checks_reject_wrong_defaults(name):
     rule = getattr(reference, name)
 
@@ -183,3 +193,69 @@ def test_instructor_model_clears_the_course_bar():
     on_subset = len(course.data.load_cifar10(download=False)[3]) < 10000
     # The instructor's notebook asserts 0.43 on the subset.
     assert accuracy >= (0.43 if on_subset else 0.50)
+
+
+# --- the overfitting settings and the question ------------------------------
+
+def _verdict(check, answer):
+    return verdicts.check_in_process(check, answer)
+
+
+@pytest.mark.parametrize("settings", [
+    {"learning_rate": float("nan"), "weight_scale": 1e-2},
+    {"learning_rate": 1e-2, "weight_scale": float("inf")},
+    {"learning_rate": -1e-2, "weight_scale": 1e-2},
+    {"learning_rate": 1e-2, "weight_scale": 0},
+    {"learning_rate": 1e-2, "weight_scale": 1e6},
+    {"learning_rate": 10 ** 400, "weight_scale": 1e-2},
+    {"learning_rate": True, "weight_scale": 1e-2},
+    {"learning_rate": "1e-2", "weight_scale": 1e-2},
+    {"learning_rate": 1e-2, "weight_scale": 1e-2, "seed": 3},
+    [1e-2, 1e-2],
+])
+def test_settings_that_are_not_two_sane_numbers_are_refused_by_both_checks(settings):
+    with pytest.raises(AssertionError, match="two plain numbers"):
+        checks.check_three_layer_settings(settings, FullyConnectedNet, _tiny_data())
+    verdict = _verdict("test_three_layer_settings", settings)
+    assert not verdict.passed and verdict.message.startswith("hidden test: three_layer_settings")
+
+
+def test_settings_are_judged_on_the_reference_net_not_the_kernels():
+    """Only the numbers reach the grader: a net that fits anything in the kernel passes the visible
+    check (which trains the net it is given) but not the hidden one."""
+    class Memorizer(FullyConnectedNet):
+        def loss(self, X, y=None):
+            scores = np.zeros((len(X), 10))
+            if y is None:
+                scores[np.arange(len(X)), _tiny_data()["y_train"][:len(X)]] = 1.0
+                return scores
+            return 0.0, {name: np.zeros_like(w) for name, w in self.params.items()}
+
+    stuck = {"learning_rate": 1e-2, "weight_scale": 1e-3}
+    checks.check_five_layer_settings(stuck, Memorizer, _tiny_data())
+    verdict = _verdict("test_five_layer_settings", stuck)
+    assert not verdict.passed and "stuck" in verdict.message
+
+
+def test_settings_are_read_as_plain_data_only():
+    class Lying(dict):  # a dict subclass could say anything when the grader reads it
+        pass
+
+    verdict = _verdict("test_three_layer_settings", Lying(reference.three_layer_settings))
+    assert not verdict.passed and "must be a dict" in verdict.message
+
+
+@pytest.mark.parametrize("letter", sorted(set("ABCDE") - {reference.winning_rule}))
+def test_a_wrong_choice_passes_the_visible_check_and_fails_the_hidden_one_without_the_answer(letter):
+    assert checks.check_winning_rule(letter) == letter  # the form is right: nothing is revealed in the kernel
+    verdict = _verdict("test_winning_rule", letter)
+    assert not verdict.passed and "not the right answer" in verdict.message
+    assert repr(reference.winning_rule) not in verdict.message
+
+
+def test_the_choice_must_be_exact():
+    """"c" and " C" are not the letter of a choice: the visible check says so before grading."""
+    for answer in (reference.winning_rule.lower(), f" {reference.winning_rule}", 3):
+        with pytest.raises(AssertionError, match="must be one of the letters"):
+            checks.check_winning_rule(answer)
+        assert not _verdict("test_winning_rule", answer).passed

@@ -87,7 +87,8 @@ def report_all(checks: Iterable[Callable[[], object]]) -> None:
 # passes on every answer of that form and reveals nothing. The verdict comes at grading
 # (autograder/answers.py).
 
-def _answered(name: str, answer) -> None:
+def require_answered(name: str, answer) -> None:
+    """``answer`` is no longer the released placeholder ``...``."""
     if answer is ...:  # the released cell's placeholder
         raise NotImplementedError(_("`{name}` is not answered yet: replace `...` with your answer in its cell "
                                     "(and delete `raise NotImplementedError()`).").format(name=name))
@@ -95,7 +96,7 @@ def _answered(name: str, answer) -> None:
 
 def require_choice(name: str, answer, choices: str) -> None:
     """``answer`` is one of the letters of ``choices``, as a string."""
-    _answered(name, answer)
+    require_answered(name, answer)
     letters = ", ".join(f'"{letter}"' for letter in choices)
     if type(answer) is not str or answer not in choices or len(answer) != 1:
         raise AssertionError(_("{name} must be one of the letters {letters} (a capital letter in quotes, e.g. "
@@ -105,7 +106,7 @@ def require_choice(name: str, answer, choices: str) -> None:
 
 def require_number(name: str, answer) -> None:
     """``answer`` is one finite number (not text, not a list)."""
-    _answered(name, answer)
+    require_answered(name, answer)
     if isinstance(answer, str):
         raise AssertionError(_("{name} is the text {answer!r}: write the number without quotes, e.g. "
                                "{name} = 2.5.").format(name=name, answer=answer))

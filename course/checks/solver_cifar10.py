@@ -1,4 +1,5 @@
-"""Visible checks for 07_solver_cifar10: the four update rules and the saved best model.
+"""Visible checks for 07_solver_cifar10: the four update rules, the settings that overfit
+50 images, the update-rule question and the saved best model.
 
 Every rule is run for three steps on the same tiny problem: four weights, the
 gradient g1 twice, then g3. The expected weights and optimizer state after
@@ -9,12 +10,14 @@ the state kept in ``config`` carries over as in training.
 """
 from __future__ import annotations
 
+import math
 import os
+from dataclasses import dataclass
 
 import numpy as np
 
-from course.checks.common import call_student, unpack, visible_check
-from course.gradcheck import check_close, explained
+from course.checks.common import call_student, require_answered, require_choice, unpack, visible_check
+from course.gradcheck import check_close, explained, hint_line
 from course.i18n import N_, _
 
 W0 = np.array([0.5, -1.2, 2.0, 0.0])
@@ -220,6 +223,16 @@ def check_adam(adam):
 
 
 # ---------------------------------------------------------------------------
+# The question on the update rules: a multiple-choice answer, judged at grading time
+
+@visible_check
+def check_winning_rule(winning_rule):
+    """Your answer is one of the letters offered; whether it is right is decided when your notebook is graded."""
+    require_choice("winning_rule", winning_rule, "ABCDE")
+    return winning_rule
+
+
+# ---------------------------------------------------------------------------
 # The saved best model
 
 FULL_TARGET = 0.50    # full CIFAR-10 (50000 training images)
@@ -259,3 +272,137 @@ def check_best_model(filename, model_class, data):
                                "{target:.2f}: keep tuning (see the tips above), then train and save again.").format(
             accuracy=accuracy, target=target))
     return accuracy
+
+
+# ---------------------------------------------------------------------------
+# Overfitting 50 images: the learning rate and the weight scale
+#
+# The grader replays exactly this training (autograder/.../hidden.py) with its
+# reference net on the same 50 images: only the two chosen numbers are the student's.
+
+NUM_TINY = 50
+OVERFIT_EPOCHS = 20
+OVERFIT_BATCH_SIZE = 25
+OVERFIT_SEED = 0
+OVERFIT_HIDDEN_DIMS = {"three_layer_settings": [100, 100], "five_layer_settings": [100, 100, 100, 100]}
+SETTING_KEYS = ("learning_rate", "weight_scale")
+MAX_SETTING = 10.0
+CHANCE_LOSS = math.log(10)  # the softmax loss of a net that guesses among the 10 classes
+
+EXPLODED_HINT = N_("the steps are too large: lower the learning rate, or the weight scale.")
+STUCK_HINT = N_("the signal that reaches the output is too weak to learn from: raise the weight scale "
+                "(every layer multiplies the signal by about the weight scale times the square root of its width, "
+                "so a deeper net needs a larger scale), or the learning rate.")
+SLOW_HINT = N_("the net learns, but too slowly for 20 epochs: raise the learning rate.")
+SETTINGS_FORM_HINT = N_('write a dict of two plain numbers, e.g. {"learning_rate": 1e-2, "weight_scale": 1e-2}.')
+
+
+def tiny_training_set(data) -> dict:
+    """The first 50 training images, also given as the validation set: here only fitting them counts."""
+    X, y = data["X_train"][:NUM_TINY], data["y_train"][:NUM_TINY]
+    return {"X_train": X, "y_train": y, "X_val": X, "y_val": y}
+
+
+def _sgd_step(w, dw, config):
+    """Plain SGD, the course's own: the check depends only on the chosen numbers, not on your sgd."""
+    return w - config["learning_rate"] * dw, config
+
+
+def settings_problem(name: str, settings) -> str | None:
+    """What is wrong with the form of ``settings`` (None when it is a dict of two sane numbers)."""
+    if type(settings) is not dict or set(settings) != set(SETTING_KEYS):
+        return _("{name} must be a dict with exactly the keys 'learning_rate' and 'weight_scale'; got {got}.").format(
+            name=name, got=repr(settings)[:100])
+    for key in SETTING_KEYS:
+        value = settings[key]
+        if type(value) not in (int, float) and not isinstance(value, np.floating):
+            return _("{name}[{key!r}] must be a plain number; got {kind}.").format(
+                name=name, key=key, kind=type(value).__name__)
+        if not 0 < value <= MAX_SETTING:  # also false for nan and inf
+            return _("{name}[{key!r}] = {value!r} is not a sensible choice: pick a positive number up to "
+                     "{limit}.").format(name=name, key=key, value=value, limit=MAX_SETTING)
+    return None
+
+
+@dataclass(frozen=True)
+class OverfitRun:
+    """What a training run on the 50 images did: its loss per iteration, its training accuracy per epoch."""
+    losses: tuple[float, ...]
+    train_acc: tuple[float, ...]
+
+    @property
+    def epochs_to_fit(self) -> int | None:
+        """The first epoch after which every training image is classified right (None: never)."""
+        return next((epoch for epoch, acc in enumerate(self.train_acc, start=1) if acc == 1.0), None)
+
+    def problem(self, name: str) -> str | None:
+        """Why the run did not reach 100% training accuracy, with what to change (None when it did)."""
+        if self.epochs_to_fit is not None:
+            return None
+        losses = np.array(self.losses, dtype=np.float64)
+        first = losses[0]
+        end = losses[-(len(losses) // OVERFIT_EPOCHS or 1):].mean()  # the last epoch's iterations
+        best = max(self.train_acc, default=0.0)  # a run stopped by a non-finite loss may end before an epoch
+        if not np.isfinite(losses).all():
+            return _("{name}: the loss became {value} (an overflow); the best training accuracy is {best:.0%}.").format(
+                name=name, value=losses[~np.isfinite(losses)][0], best=best) + hint_line(EXPLODED_HINT)
+        if losses.max() > 2 * max(first, CHANCE_LOSS):
+            return _("{name}: the loss exploded, from {first:.3g} up to {peak:.3g}; the best training accuracy is "
+                     "{best:.0%}.").format(name=name, first=first, peak=losses.max(), best=best) + \
+                hint_line(EXPLODED_HINT)
+        if end > 0.9 * CHANCE_LOSS:
+            return _("{name}: the loss is stuck near {chance:.2f}, the loss of guessing among the 10 classes (it went "
+                     "from {first:.3g} to {end:.3g}); the best training accuracy is {best:.0%}.").format(
+                name=name, chance=CHANCE_LOSS, first=first, end=end, best=best) + hint_line(STUCK_HINT)
+        return _("{name}: the loss falls from {first:.3g} to {end:.3g}, but after {epochs} epochs the training "
+                 "accuracy is only {best:.0%}, not 100%.").format(
+            name=name, first=first, end=end, epochs=OVERFIT_EPOCHS, best=best) + hint_line(SLOW_HINT)
+
+
+def train_on_tiny_set(model_class, tiny_data, hidden_dims, settings, update_rule=_sgd_step):
+    """Train ``model_class(hidden_dims, weight_scale=...)`` on the 50 images with SGD, seeded; return the Solver.
+
+    The same initial weights and minibatches at every call: 20 epochs of minibatches of 25.
+    """
+    from course.solver import Solver
+
+    require_answered("settings", settings)  # the released cell's `...`: say so, not "not subscriptable"
+    np.random.seed(OVERFIT_SEED)  # the initial weights
+    model = model_class(list(hidden_dims), weight_scale=float(settings["weight_scale"]))
+    solver = Solver(model, tiny_data, update_rule=update_rule,
+                    optim_config={"learning_rate": float(settings["learning_rate"])},
+                    num_epochs=OVERFIT_EPOCHS, batch_size=OVERFIT_BATCH_SIZE, num_train_samples=None,
+                    verbose=False, seed=OVERFIT_SEED)
+    with np.errstate(all="ignore"):  # an exploding loss is diagnosed, not warned about
+        solver.train()
+    return solver
+
+
+def overfit_run(model_class, tiny_data, name: str, settings) -> OverfitRun:
+    """The run that judges ``settings`` for the net of ``name`` (three_layer_settings or five_layer_settings)."""
+    solver = train_on_tiny_set(model_class, tiny_data, OVERFIT_HIDDEN_DIMS[name], settings)
+    return OverfitRun(tuple(float(x) for x in solver.loss_history), tuple(solver.train_acc_history))
+
+
+def _check_settings(name, settings, model_class, tiny_data):
+    require_answered(name, settings)
+    problem = settings_problem(name, settings)
+    if problem:
+        raise explained(problem, SETTINGS_FORM_HINT)
+    run = overfit_run(model_class, tiny_data, name, settings)
+    problem = run.problem(name)
+    if problem:
+        raise AssertionError(problem)
+    return run
+
+
+@visible_check
+def check_three_layer_settings(three_layer_settings, model_class, tiny_data):
+    """the 3-layer net fits the 50 images with these settings."""
+    return _check_settings("three_layer_settings", three_layer_settings, model_class, tiny_data)
+
+
+@visible_check
+def check_five_layer_settings(five_layer_settings, model_class, tiny_data):
+    """the 5-layer net fits the 50 images with these settings."""
+    return _check_settings("five_layer_settings", five_layer_settings, model_class, tiny_data)

@@ -9,6 +9,11 @@ without the config argument checks the defaults. Every step gets fresh
 weights: the state of a rule depends only on the gradients, so one wrong step
 is judged on its own.
 
+The settings that overfit 50 images are plain numbers: the grader trains the
+REFERENCE FullyConnectedNet with them, seeded, on the first 50 training images
+of its data (the run course.checks.solver_cifar10 makes in the notebook), and
+needs 100% training accuracy. The question is judged by autograder.answers.
+
 The saved best model is read from the submission's folder (without pickle),
 rebuilt with the REFERENCE FullyConnectedNet and measured on the test split
 of the data the grader has (CIFAR10_DIR of the grading process).
@@ -19,12 +24,22 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import assignments
+from autograder import answers, assignments
+from autograder.answers import answer_plan
 from autograder.hidden import ModelFileProblem, check_model_file
 from autograder.plans import Plan
 from autograder.verdicts import PASSED, Verdict
-from course.checks.solver_cifar10 import DEFAULTS, STATE_KEYS, target_accuracy
+from course.checks.solver_cifar10 import (
+    DEFAULTS,
+    STATE_KEYS,
+    overfit_run,
+    settings_problem,
+    target_accuracy,
+    tiny_training_set,
+)
+from course.i18n import N_, _
 
+reference = assignments.load("07_solver_cifar10", "reference")
 NUM_STEPS = 5
 TOLERANCE = 1e-6
 MODEL_FILE = "best_model.npz"
@@ -84,6 +99,44 @@ def plan_test_rmsprop(rng) -> Plan:
 
 def plan_test_adam(rng) -> Plan:
     return _plan_rule("adam", rng)
+
+
+def plan_test_three_layer_settings(rng) -> Plan:
+    return answer_plan("three_layer_settings")
+
+
+def plan_test_five_layer_settings(rng) -> Plan:
+    return answer_plan("five_layer_settings")
+
+
+def _judge_settings(name, recorded) -> Verdict:
+    """Train the reference net with the recorded numbers on the grader's 50 images: 100% or not."""
+    from course.data import get_cifar10_data
+
+    settings = recorded.results[0]
+    problem = settings_problem(name, settings)
+    if problem:
+        return Verdict(False, _("hidden test: {problem}").format(problem=problem))
+    # The notebook's 50 images: the first of the training split, mean image subtracted, float32.
+    tiny_data = tiny_training_set(get_cifar10_data(num_test=1, dtype=np.float32))
+    net = assignments.load("06_dropout", "reference").FullyConnectedNet
+    problem = overfit_run(net, tiny_data, name, settings).problem(name)
+    if problem:
+        return Verdict(False, _("hidden test: {problem}").format(problem=problem))
+    return PASSED
+
+
+def judge_test_three_layer_settings(plan, recorded, workdir) -> Verdict:
+    return _judge_settings("three_layer_settings", recorded)
+
+
+def judge_test_five_layer_settings(plan, recorded, workdir) -> Verdict:
+    return _judge_settings("five_layer_settings", recorded)
+
+
+# The question winning_rule (autograder/answers.py): every wrong answer gets this hint.
+plan_test_winning_rule, judge_test_winning_rule = answers.question("winning_rule", reference.winning_rule, N_(
+    "Compare the last part of each loss curve, then ask what each rule does with a gradient that is small."))
 
 
 def plan_test_best_model(rng) -> Plan:

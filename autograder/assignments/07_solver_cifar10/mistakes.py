@@ -1,4 +1,5 @@
-"""Frequent mistakes in the update rules of 07_solver_cifar10.
+"""Frequent mistakes in the update rules of 07_solver_cifar10, in the settings that
+should overfit 50 images, and in the form of the answer to the question.
 
 Every mistake is the reference's own source with one or a few lines changed
 (``variant`` fails loudly when the reference changes under it); ``hint`` is
@@ -7,13 +8,19 @@ the part of the visible check's message that explains the mistake.
 from __future__ import annotations
 
 from autograder import assignments
-from autograder.mistake import Mistake, source_of, variant
+from autograder.mistake import Mistake, answer_source, source_of, variant
 
 reference = assignments.load("07_solver_cifar10", "reference")
 SGD = source_of(reference.sgd)
 SGD_MOMENTUM = source_of(reference.sgd_momentum)
 RMSPROP = source_of(reference.rmsprop)
 ADAM = source_of(reference.adam)
+
+
+def _settings(name: str, **changed) -> str:
+    """The answer cell of the reference's settings ``name`` with some numbers changed."""
+    return answer_source(name, {**getattr(reference, name), **changed})
+
 
 _SGD_STEP = 'return w - config["learning_rate"] * dw, config'
 _STORE_VELOCITY = '    config["velocity"] = velocity\n'
@@ -47,4 +54,22 @@ MISTAKES = [
     Mistake("adam", "t_starts_at_one", "increment config['t'] BEFORE using it",
             variant(ADAM, ('config.setdefault("t", 0)', 'config.setdefault("t", 1)'), (_T_BEFORE_USE, ""),
                     (_ADAM_RETURN, '    config["t"] += 1\n' + _ADAM_RETURN))),
+    # SGD steps ten times too large: the loss overflows within a few iterations.
+    Mistake("three_layer_settings", "learning_rate_too_large", "lower the learning rate",
+            _settings("three_layer_settings", learning_rate=1e-1)),
+    Mistake("three_layer_settings", "learning_rate_too_small", "too slowly for 20 epochs",
+            _settings("three_layer_settings", learning_rate=1e-3)),
+    # The 3-layer net's weight scale: five layers shrink the signal until the loss cannot move.
+    Mistake("five_layer_settings", "three_layer_weight_scale", "a deeper net needs a larger scale",
+            _settings("five_layer_settings", weight_scale=1e-2)),
+    Mistake("five_layer_settings", "weight_scale_too_large", "lower the learning rate, or the weight scale",
+            _settings("five_layer_settings", weight_scale=2e-1)),
+    Mistake("five_layer_settings", "key_misspelled", "a dict of two plain numbers",
+            answer_source("five_layer_settings", {"lr": reference.five_layer_settings["learning_rate"],
+                                                  "weight_scale": reference.five_layer_settings["weight_scale"]})),
+    # The rule's name instead of the letter of its choice.
+    Mistake("winning_rule", "rule_name", "must be one of the letters", answer_source("winning_rule", "adam")),
+    # Adam, for the wrong reason (d): the learning rates are the ones the notebook chose, not the cause.
+    Mistake("winning_rule", "wrong_reason", "what each rule does with a gradient that is small",
+            answer_source("winning_rule", "D"), right_form=True),
 ]

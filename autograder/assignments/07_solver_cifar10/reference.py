@@ -58,3 +58,13 @@ def adam(w, dw, config=None):
     m_hat = config["m"] / (1 - beta1 ** t)
     v_hat = config["v"] / (1 - beta2 ** t)
     return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
+
+
+# Settings that fit the 50 training images with SGD (20 epochs, minibatches of 25):
+# the 5-layer net needs a larger weight scale, or its signal fades layer by layer.
+three_layer_settings = {"learning_rate": 1e-2, "weight_scale": 1e-2}
+
+five_layer_settings = {"learning_rate": 1e-2, "weight_scale": 5e-2}
+
+# The question on the update rules: Adam, which keeps a velocity and scales each parameter's step.
+winning_rule = "C"
