@@ -30,7 +30,7 @@ from nbgrader.utils import is_grade
 from traitlets import Unicode
 
 from autograder import assignments
-from autograder.hidden import rng
+from autograder.hidden import ModelFileProblem, rng
 from autograder.plans import Plan
 from course import plan_runner
 from course.gradcheck import check_close
@@ -64,6 +64,18 @@ class Unreadable(Exception):
 
 
 PASSED = Verdict(True)
+
+
+def judge_saved_net(measure, shortfall) -> Verdict:
+    """The verdict on a net handed in as a file: ``measure()`` returns (accuracy, target) or raises
+    ModelFileProblem; ``shortfall(accuracy, target)`` says what a net below its target lacks."""
+    try:
+        accuracy, target = measure()
+    except ModelFileProblem as problem:
+        return Verdict(False, _("hidden test: {problem}").format(problem=problem))
+    if accuracy < target:
+        return Verdict(False, _("hidden test: {problem}").format(problem=shortfall(accuracy, target)))
+    return PASSED
 
 
 def checks(assignment: str) -> list[str]:

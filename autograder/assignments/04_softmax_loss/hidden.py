@@ -22,7 +22,7 @@ import numpy as np
 from autograder import assignments
 from autograder.hidden import ModelFileProblem, check_model_file
 from autograder.plans import Plan
-from autograder.verdicts import PASSED, Verdict, judge_recorded, replay
+from autograder.verdicts import PASSED, Verdict, judge_recorded, judge_saved_net, replay
 from course.checks.softmax_loss import CIFAR10_CLASSES, TUNED_FILE, tuned_shortfall, tuned_target
 
 ASSIGNMENT = "04_softmax_loss"
@@ -124,10 +124,4 @@ def tuned_net_accuracy(path: Path) -> tuple[float, float]:
 
 def judge_test_tuned_net(plan, recorded, workdir) -> Verdict:
     """The submitted tuned net (a fixed name in the submission's folder) against the validation target."""
-    try:
-        accuracy, target = tuned_net_accuracy(Path(workdir) / TUNED_FILE)
-    except ModelFileProblem as problem:
-        return Verdict(False, f"hidden test: {problem}")
-    if accuracy < target:
-        return Verdict(False, f"hidden test: {tuned_shortfall(accuracy, target)}")
-    return PASSED
+    return judge_saved_net(lambda: tuned_net_accuracy(Path(workdir) / TUNED_FILE), tuned_shortfall)

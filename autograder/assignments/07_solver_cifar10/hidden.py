@@ -28,7 +28,7 @@ from autograder import answers, assignments
 from autograder.answers import answer_plan
 from autograder.hidden import ModelFileProblem, check_model_file
 from autograder.plans import Plan
-from autograder.verdicts import PASSED, Verdict
+from autograder.verdicts import PASSED, Verdict, judge_saved_net
 from course.checks.solver_cifar10 import (
     DEFAULTS,
     STATE_KEYS,
@@ -167,11 +167,9 @@ def saved_model_accuracy(path: Path) -> tuple[float, float]:
 
 def judge_test_best_model(plan, recorded, workdir) -> Verdict:
     """The submitted model file (a fixed name in the submission's folder) against the target."""
-    try:
-        accuracy, target = saved_model_accuracy(Path(workdir) / MODEL_FILE)
-    except ModelFileProblem as problem:
-        return Verdict(False, f"hidden test: {problem}")
-    if accuracy < target:
-        return Verdict(False, f"hidden test: the saved model reaches {accuracy:.3f} test accuracy; "
-                              f"the target is {target:.2f}.")
-    return PASSED
+    return judge_saved_net(lambda: saved_model_accuracy(Path(workdir) / MODEL_FILE), _best_model_shortfall)
+
+
+def _best_model_shortfall(accuracy: float, target: float) -> str:
+    return _("the saved model reaches {accuracy:.3f} test accuracy; the target is {target:.2f}.").format(
+        accuracy=accuracy, target=target)

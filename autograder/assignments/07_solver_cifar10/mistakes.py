@@ -2,7 +2,8 @@
 should overfit 50 images, and in the form of the answer to the question.
 
 Every mistake is the reference's own source with one or a few lines changed
-(``variant`` fails loudly when the reference changes under it); ``hint`` is
+(``variant`` fails loudly when the reference changes under it), or for the
+settings and the question, the reference's answer cell with other values; ``hint`` is
 the part of the visible check's message that explains the mistake.
 """
 from __future__ import annotations
